@@ -1,0 +1,64 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module layout follows docs/ and ../shared/DESIGN.md: one module per concern,
+// pure core (YAML, Profiles, GoTemplate, Helm, KubeModel) and I/O at the edges.
+let package = Package(
+    name: "platform",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "platform", targets: ["platform"]),
+        .executable(name: "platform-bench", targets: ["platform-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // Native libraries (system library targets found through pkg-config).
+        .systemLibrary(name: "CLibYAML", path: "Sources/CLibYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CLibCurl", path: "Sources/CLibCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibArchive", path: "Sources/CLibArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+
+        // Pure core.
+        .target(name: "YAML", dependencies: ["CLibYAML"]),
+        .target(name: "Profiles", dependencies: ["YAML"]),
+        .target(name: "GoTemplate", dependencies: []),
+        .target(name: "Helm", dependencies: [
+            "GoTemplate", "YAML", "CLibArchive",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "KubeModel", dependencies: ["YAML"]),
+
+        // Edges.
+        .target(name: "KubeSim", dependencies: [
+            "KubeModel", "YAML",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .target(name: "PlatformCLI", dependencies: [
+            "YAML", "Profiles", "GoTemplate", "Helm", "KubeModel", "KubeSim",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "platform", dependencies: ["PlatformCLI"]),
+        .executableTarget(name: "platform-bench", dependencies: [
+            "YAML", "Profiles", "GoTemplate", "Helm", "KubeSim",
+        ]),
+
+        // Tests: one target per module.
+        .testTarget(name: "NativeLibrariesTests", dependencies: ["CLibYAML", "CLibCurl", "CLibArchive"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "YAML"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
+        .testTarget(name: "HelmTests", dependencies: ["Helm", "GoTemplate", "YAML"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeModel", "YAML"]),
+        .testTarget(name: "PlatformCLITests", dependencies: ["PlatformCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

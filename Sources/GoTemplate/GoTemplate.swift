@@ -1,0 +1,1 @@
+// GoTemplate module; see docs/architecture.md.

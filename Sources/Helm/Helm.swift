@@ -1,0 +1,1 @@
+// Helm module; see docs/architecture.md.

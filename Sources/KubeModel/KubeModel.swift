@@ -1,0 +1,1 @@
+// KubeModel module; see docs/architecture.md.

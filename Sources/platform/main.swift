@@ -1,0 +1,3 @@
+import PlatformCLI
+
+await PlatformMain.run()

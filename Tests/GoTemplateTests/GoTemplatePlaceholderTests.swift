@@ -1,0 +1,4 @@
+import Testing
+@testable import GoTemplate
+
+@Test func GoTemplateModuleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Helm
+
+@Test func HelmModuleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import KubeSim
+
+@Test func KubeSimModuleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import PlatformCLI
+
+@Test func PlatformCLIModuleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Profiles
+
+@Test func ProfilesModuleLinks() { #expect(Bool(true)) }

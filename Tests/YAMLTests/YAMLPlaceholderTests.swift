@@ -1,0 +1,4 @@
+import Testing
+@testable import YAML
+
+@Test func YAMLModuleLinks() { #expect(Bool(true)) }
