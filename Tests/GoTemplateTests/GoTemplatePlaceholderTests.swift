@@ -1,4 +1,0 @@
-import Testing
-@testable import GoTemplate
-
-@Test func GoTemplateModuleLinks() { #expect(Bool(true)) }
