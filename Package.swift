@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "YAML"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
-        .testTarget(name: "HelmTests", dependencies: ["Helm", "GoTemplate", "YAML"]),
+        .testTarget(name: "HelmTests", dependencies: ["Helm", "GoTemplate", "YAML"], exclude: ["Fixtures"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeModel", "YAML"]),
         .testTarget(name: "PlatformCLITests", dependencies: ["PlatformCLI"]),
     ],

@@ -1,1 +1,0 @@
-// Helm module; see docs/architecture.md.

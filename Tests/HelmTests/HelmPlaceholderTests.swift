@@ -1,4 +1,0 @@
-import Testing
-@testable import Helm
-
-@Test func HelmModuleLinks() { #expect(Bool(true)) }
