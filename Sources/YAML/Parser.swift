@@ -20,6 +20,14 @@ public struct Parser: Sendable {
         return try builder.run(text)
     }
 
+    /// Parses only the first document of a stream (nil when the stream has none) and stops
+    /// there, as Go's yaml.Unmarshal does: later documents are not read, not even for errors.
+    public func parseFirst(_ text: String, file: String? = nil) throws(YAMLError) -> Document? {
+        var builder = Builder(file: file, maxAliasNodes: maxAliasNodes, maxDepth: maxDepth)
+        builder.stopAfterFirstDocument = true
+        return try builder.run(text).first
+    }
+
     /// Parses a stream that must hold at most one document; returns its root (nil when empty).
     public func parseSingle(_ text: String, file: String? = nil) throws(YAMLError) -> Node? {
         let docs = try parseStream(text, file: file)
@@ -37,6 +45,7 @@ private struct Builder {
     let maxDepth: Int
     var anchors: [String: Node] = [:]
     var aliasNodes = 0
+    var stopAfterFirstDocument = false
 
     init(file: String?, maxAliasNodes: Int, maxDepth: Int) {
         self.file = file
@@ -115,6 +124,7 @@ private struct Builder {
                 anchors = [:]
             case YAML_DOCUMENT_END_EVENT:
                 documents.append(Document(root: root, mark: documentMark))
+                if stopAfterFirstDocument { return documents }
             case YAML_SCALAR_EVENT:
                 let s = event.data.scalar
                 let value: String

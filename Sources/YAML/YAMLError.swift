@@ -5,6 +5,12 @@
 public struct YAMLError: Error, Sendable, CustomStringConvertible, Equatable {
     public enum Kind: Sendable, Equatable {
         case reader, scanner, parser, composer, aliasLimit, other
+        /// The text parsed but its content could not be decoded (yaml.v2's `failf`:
+        /// a tag that does not fit, a bad merge, a collection as a key; or a strict rule).
+        case decode
+        /// The JSON step of sigs.k8s.io/yaml refused the value (a key that is not a string,
+        /// int, float or bool; NaN or infinity). `problem` is Go's message verbatim.
+        case conversion
     }
     public var kind: Kind
     public var file: String?
@@ -35,8 +41,19 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible, Equatable {
         return s
     }
 
-    /// The message Go's gopkg.in/yaml.v2 produces for this error: `yaml: line N: problem`.
+    /// The message Go's gopkg.in/yaml.v2 produces for this error: `yaml: line N: problem`
+    /// for syntax errors, `yaml: problem` for decoding failures (they carry no line in Go).
     public var goMessage: String {
+        switch kind {
+        case .conversion:
+            return problem
+        case .aliasLimit:
+            return "yaml: document contains excessive aliasing"
+        case .decode, .composer:
+            return "yaml: " + problem
+        case .reader, .scanner, .parser, .other:
+            break
+        }
         var line = 0
         if rawProblemLine != 0 {
             line = rawProblemLine
@@ -46,5 +63,11 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible, Equatable {
         }
         let where_ = line != 0 ? "line \(line): " : ""
         return "yaml: " + where_ + (problem.isEmpty ? "unknown problem parsing YAML content" : problem)
+    }
+
+    /// The message of `sigs.k8s.io/yaml.Unmarshal` (Helm's values, `fromYaml`, manifests):
+    /// `error converting YAML to JSON: yaml: line 3: ...`.
+    public var kubernetesMessage: String {
+        "error converting YAML to JSON: " + goMessage
     }
 }
