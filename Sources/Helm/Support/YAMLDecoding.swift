@@ -8,7 +8,7 @@ import YAML
 enum HelmYAML {
     /// All documents of a stream; empty documents become `.null`.
     static func documents(_ text: String, file: String? = nil) throws(YAMLError) -> [YAMLValue] {
-        try Parser().parseStream(text, file: file).map { doc in doc.root.map(value) ?? .null }
+        try YAMLDecoder(rules: .kubernetes).decodeAll(text, file: file)
     }
 
     /// A single mapping document as Helm reads values files: several documents merge,

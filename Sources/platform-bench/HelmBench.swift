@@ -1,0 +1,54 @@
+import Foundation
+import Helm
+import YAML
+
+/// Helm section: renders each pinned chart N times (load + values + dependencies + schema
+/// + templates + sorting), printing the median per chart and the process's peak RSS.
+enum HelmBench {
+    static func run(iterations: Int = 20) {
+        guard let shared = sharedDirectory() else {
+            print("helm: shared/ not found (set SHARED_DIR); skipped")
+            return
+        }
+        let chartsDir = shared + "/charts"
+        let charts = ((try? FileManager.default.contentsOfDirectory(atPath: chartsDir)) ?? []).sorted()
+        print("helm: render each chart \(iterations)x (release build recommended)")
+        for name in charts {
+            let path = chartsDir + "/" + name
+            var options = RenderOptions(releaseName: "bench", namespace: "bench-ns")
+            options.capabilities.kubeVersion = Capabilities.KubeVersion(parsing: "v1.34.0")!
+            var times: [Double] = []
+            var failure: String?
+            for _ in 0..<iterations {
+                let start = DispatchTime.now().uptimeNanoseconds
+                do {
+                    let chart = try Chart.load(path: path)
+                    let result = try Renderer.render(chart: chart, values: YAMLMapping(), options: options)
+                    _ = result.helmTemplateOutput(options: options)
+                } catch {
+                    failure = String(describing: error).split(separator: "\n").first.map(String.init)
+                }
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            times.sort()
+            let median = times[times.count / 2]
+            let note = failure.map { " (fails: \($0.prefix(80)))" } ?? ""
+            let label = name.padding(toLength: 32, withPad: " ", startingAt: 0)
+            print("  " + label + String(format: " median %8.2f ms  min %8.2f ms", median, times[0]) + note)
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print(String(format: "helm: peak RSS %.1f MB", Double(usage.ru_maxrss) / 1024))
+    }
+
+    static func sharedDirectory() -> String? {
+        if let env = ProcessInfo.processInfo.environment["SHARED_DIR"], !env.isEmpty { return env }
+        var dir = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("shared/charts").path
+            if FileManager.default.fileExists(atPath: candidate) { return dir.appendingPathComponent("shared").path }
+            dir.deleteLastPathComponent()
+        }
+        return nil
+    }
+}
