@@ -149,12 +149,8 @@ extension ChartMetadata {
 
     /// A scalar as Go text: YAML 1.1 booleans print as true/false, null as empty.
     static func string(_ node: Node) -> String {
-        guard case .scalar(let s, let style) = node.content else { return "" }
-        if style == .plain, node.tag == nil {
-            if let b = HelmYAML.bool(s) { return b ? "true" : "false" }
-            if ["", "~", "null", "Null", "NULL"].contains(s) { return "" }
-        }
-        return s
+        guard case .scalar = node.content else { return "" }
+        return ((try? YAMLDecoder(rules: .kubernetes).kubernetesString(of: node)) ?? nil) ?? ""
     }
 
     static func strings(_ node: Node) -> [String] { (node.sequenceItems ?? []).map(string) }
