@@ -1,1 +1,0 @@
-// Profiles module; see docs/architecture.md.

@@ -1,4 +1,0 @@
-import Testing
-@testable import Profiles
-
-@Test func ProfilesModuleLinks() { #expect(Bool(true)) }
