@@ -161,20 +161,60 @@ private struct GoDecoding {
     }
 }
 
-/// Insertion-ordered pairs with Go map-key equality (1, 1.0 and "1" are different keys).
+/// Insertion-ordered pairs with Go map-key equality (1, 1.0 and "1" are different keys;
+/// NaN keys never equal anything, so each one is kept).
 private struct GoEntries {
     var pairs: [(key: GoValue, value: GoValue, mark: Mark)] = []
+    private var index: [GoKey: Int] = [:]
+
+    private enum GoKey: Hashable {
+        case null, bool(Bool), int(Int64), uint(UInt64), bigInt(Double), float(Double), string(String)
+    }
 
     mutating func set(_ key: GoValue, _ value: GoValue, mark: Mark) {
-        if case .scalar(let k) = key, let i = pairs.firstIndex(where: { p in
-            if case .scalar(let existing) = p.key { return existing == k }
-            return false
-        }) {
+        var goKey: GoKey?
+        if case .scalar(let s) = key {
+            switch s {
+            case .null: goKey = .null
+            case .bool(let b): goKey = .bool(b)
+            case .int(let i): goKey = .int(i)
+            case .uint(let u): goKey = .uint(u)
+            case .bigInt(let d): goKey = .bigInt(d)
+            case .float(let d): goKey = d.isNaN ? nil : .float(d)
+            case .string(let str): goKey = .string(str)
+            }
+        }
+        if let goKey, let i = index[goKey] {
             pairs[i].value = value
             return
         }
+        if let goKey { index[goKey] = pairs.count }
         pairs.append((key, value, mark))
     }
+}
+
+/// Builds a `YAMLMapping` where a repeated key replaces the earlier value in place,
+/// without YAMLMapping's linear search per key.
+private struct MappingBuilder {
+    private var entries: [YAMLMapping.Entry] = []
+    private var index: [String: Int] = [:]
+
+    init(capacity: Int) { entries.reserveCapacity(capacity) }
+
+    subscript(key: String) -> YAMLValue? {
+        index[key].map { entries[$0].value }
+    }
+
+    mutating func set(_ key: String, _ value: YAMLValue) {
+        if let i = index[key] {
+            entries[i].value = value
+        } else {
+            index[key] = entries.count
+            entries.append(YAMLMapping.Entry(key: key, value: value))
+        }
+    }
+
+    var mapping: YAMLMapping { YAMLMapping(uniqueEntries: entries) }
 }
 
 // MARK: - sigs.k8s.io/yaml: interface{} tree to JSON and back
@@ -216,12 +256,12 @@ private struct KubernetesConversion {
             for item in items { out.append(try convert(item, mark: mark)) }
             return .sequence(out)
         case .mapping(let pairs):
-            var mapping = YAMLMapping()
+            var mapping = MappingBuilder(capacity: pairs.count)
             for pair in pairs {
                 let key = try keyString(pair.key, value: pair.value, mark: pair.mark)
-                mapping[key] = try convert(pair.value, mark: pair.mark)
+                mapping.set(key, try convert(pair.value, mark: pair.mark))
             }
-            return .mapping(mapping)
+            return .mapping(mapping.mapping)
         }
     }
 
@@ -258,15 +298,15 @@ private struct CoreDecoding {
             return .sequence(out)
         case .mapping(let pairs):
             try checkCollectionTag(node, allowed: Tag.map)
-            var explicit = YAMLMapping()
+            var explicit = MappingBuilder(capacity: pairs.count)
             var firstSeen: [String: Mark] = [:]
-            var merged = YAMLMapping()
+            var merged = MappingBuilder(capacity: 0)
             for pair in pairs {
                 if case .scalar("<<", .plain) = pair.key.content, pair.key.tag == nil || pair.key.tag == Tag.merge {
                     // Merge keys: explicit keys win over merged ones; earlier sources win.
                     for source in try mergeSources(pair.value) {
                         for entry in source where merged[entry.key] == nil {
-                            merged[entry.key] = entry.value
+                            merged.set(entry.key, entry.value)
                         }
                     }
                     continue
@@ -280,12 +320,12 @@ private struct CoreDecoding {
                                     problem: "duplicate key \"\(key)\" (first defined at \(first))")
                 }
                 firstSeen[key] = pair.key.mark
-                explicit[key] = try decode(pair.value)
+                explicit.set(key, try decode(pair.value))
             }
-            for entry in merged where explicit[entry.key] == nil {
-                explicit[entry.key] = entry.value
+            for entry in merged.mapping where explicit[entry.key] == nil {
+                explicit.set(entry.key, entry.value)
             }
-            return .mapping(explicit)
+            return .mapping(explicit.mapping)
         }
     }
 

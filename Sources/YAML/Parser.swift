@@ -189,16 +189,18 @@ private struct Builder {
                 if stack.isEmpty {
                     root = node
                 } else {
-                    switch stack[stack.count - 1] {
+                    // Take the frame off the stack while appending, so its array is uniquely
+                    // referenced and grows in place (otherwise every append copies it).
+                    switch stack.removeLast() {
                     case .sequence(var items, let tag, let anchor, let m, let flow):
                         items.append(node)
-                        stack[stack.count - 1] = .sequence(items: items, tag: tag, anchor: anchor, mark: m, flow: flow)
+                        stack.append(.sequence(items: items, tag: tag, anchor: anchor, mark: m, flow: flow))
                     case .mapping(var pairs, let pending, let tag, let anchor, let m, let flow):
                         if let key = pending {
                             pairs.append(Node.Pair(key: key, value: node))
-                            stack[stack.count - 1] = .mapping(pairs: pairs, pendingKey: nil, tag: tag, anchor: anchor, mark: m, flow: flow)
+                            stack.append(.mapping(pairs: pairs, pendingKey: nil, tag: tag, anchor: anchor, mark: m, flow: flow))
                         } else {
-                            stack[stack.count - 1] = .mapping(pairs: pairs, pendingKey: node, tag: tag, anchor: anchor, mark: m, flow: flow)
+                            stack.append(.mapping(pairs: pairs, pendingKey: node, tag: tag, anchor: anchor, mark: m, flow: flow))
                         }
                     }
                 }

@@ -31,6 +31,12 @@ public struct YAMLMapping: Sendable, Equatable, Hashable, Sequence {
         for (k, v) in entries { self[k] = v }
     }
 
+    /// Builds a mapping in one step from entries whose keys are known to be distinct
+    /// (decoders use it; setting keys one by one costs a linear search each).
+    public init(uniqueEntries: [Entry]) {
+        entries = uniqueEntries
+    }
+
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
     public var keys: [String] { entries.map(\.key) }

@@ -1,2 +1,3 @@
 // Benchmarks print numbers; they never assert on time. Run: swift run -c release platform-bench
+benchYAML()  // YAML: parse and decode throughput on the shared fixtures (docs/yaml.md)
 HelmBench.run()
