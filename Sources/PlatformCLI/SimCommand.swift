@@ -1,8 +1,85 @@
 import ArgumentParser
+import Dispatch
+import Foundation
+import KubeSim
 
 struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sim", abstract: "The simulated Kubernetes cluster (KubeSim).")
-    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-    func run() async throws { throw CommandFailure("sim: not implemented yet") }
+        commandName: "sim", abstract: "The simulated Kubernetes cluster (KubeSim).",
+        subcommands: [SimServeCommand.self])
+}
+
+struct SimServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a simulated Kubernetes API on loopback (plain HTTP) until SIGINT/SIGTERM.")
+
+    @Option(help: "TCP port; 0 picks a free one.") var port: Int = 0
+    @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
+    @Option(name: .customLong("kubeconfig-out"), help: "Write a kubeconfig for this server to FILE.") var kubeconfigOut: String?
+    @Option(help: "Nodes to create, e.g. 2xH100-80GB,1xcpu (COUNTxMODEL[:GPUS]).") var nodes: String?
+    @Option(help: "Load state from FILE at start and save it there (atomically) while running and at exit.") var state: String?
+
+    func run() async throws {
+        let specs: [NodeSpec]
+        do {
+            specs = try nodes.map { try NodeSpec.parse($0) } ?? []
+        } catch {
+            throw CommandFailure("sim serve: --nodes: \(error)")
+        }
+        let sim = await KubeSim(options: KubeSimOptions(nodes: specs, serverAddress: "\(host):\(port)"))
+        if let state {
+            do { try await sim.load(from: state) } catch { throw CommandFailure("sim serve: --state \(error)") }
+        }
+        let server: KubeSimServer
+        do {
+            server = try await KubeSimServer(sim: sim, host: host, port: port)
+        } catch {
+            throw CommandFailure("sim serve: cannot listen on \(host):\(port): \(error)")
+        }
+        if let kubeconfigOut {
+            let text = KubeSim.kubeconfig(server: server.url)
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: kubeconfigOut), options: .atomic)
+            } catch {
+                throw CommandFailure("sim serve: cannot write kubeconfig \(kubeconfigOut): \(error.localizedDescription)")
+            }
+        }
+        var banner = "kubesim: serving on \(server.url)\n"
+        if let kubeconfigOut { banner += "kubesim: kubeconfig written to \(kubeconfigOut)\n" }
+        FileHandle.standardOutput.write(Data(banner.utf8))
+
+        let stopSignal = AsyncStream<Int32>.makeStream()
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            src.setEventHandler { stopSignal.continuation.yield(sig) }
+            src.resume()
+            sources.append(src)
+        }
+        let saver: Task<Void, Never>? = state.map { path in
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(2))
+                    try? await sim.save(to: path)
+                }
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            group.addTask {
+                for await _ in stopSignal.stream { break }
+                await server.stop()
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+        saver?.cancel()
+        if let state {
+            do { try await sim.save(to: state) } catch { throw CommandFailure("sim serve: --state \(error)") }
+        }
+        FileHandle.standardOutput.write(Data("kubesim: stopped\n".utf8))
+        _ = sources
+    }
 }

@@ -1,0 +1,127 @@
+import Foundation
+import KubeModel
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// Serves a `KubeSim` over HTTP/1.1 on a TCP port (plain HTTP; see docs/kubesim.md on TLS).
+public final class KubeSimServer: Sendable {
+    public let sim: KubeSim
+    private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+    public let host: String
+    public let port: Int
+
+    /// Binds the listening socket; call `run()` to serve.
+    public init(sim: KubeSim, host: String = "127.0.0.1", port: Int = 0) async throws {
+        self.sim = sim
+        self.host = host
+        serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
+                }
+            }
+        self.port = serverChannel.channel.localAddress?.port ?? port
+    }
+
+    public var url: String { "http://\(host):\(port)" }
+
+    /// Accepts connections until `stop()` is called.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            try await serverChannel.executeThenClose { inbound in
+                for try await connection in inbound {
+                    group.addTask { [sim] in
+                        try? await Self.serve(connection, sim: sim)
+                    }
+                }
+            }
+        }
+    }
+
+    public func stop() async {
+        try? await serverChannel.channel.close()
+    }
+
+    final class ConnectionState: Sendable {
+        private let state = Mutex<(closed: Bool, cancel: (@Sendable () -> Void)?)>((false, nil))
+        func close() {
+            let cancel = state.withLock { s -> (@Sendable () -> Void)? in
+                s.closed = true
+                return s.cancel
+            }
+            cancel?()
+        }
+        func setCancel(_ c: (@Sendable () -> Void)?) {
+            let closedNow = state.withLock { s -> Bool in
+                s.cancel = c
+                return s.closed
+            }
+            if closedNow { c?() }
+        }
+    }
+
+    static func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, sim: KubeSim) async throws {
+        try await connection.executeThenClose { inbound, outbound in
+            let (requests, requestSink) = AsyncStream<(KubeRequest, Bool)>.makeStream()
+            let state = ConnectionState()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var head: HTTPRequestHead?
+                    var body: [UInt8] = []
+                    do {
+                        for try await part in inbound {
+                            switch part {
+                            case .head(let h):
+                                head = h
+                                body = []
+                            case .body(let buffer):
+                                body.append(contentsOf: buffer.readableBytesView)
+                            case .end:
+                                if let h = head {
+                                    var headers: [String: String] = [:]
+                                    for (name, value) in h.headers { headers[name.lowercased()] = value }
+                                    let req = KubeRequest(method: h.method.rawValue, target: h.uri, headers: headers, body: body)
+                                    requestSink.yield((req, h.isKeepAlive))
+                                }
+                                head = nil
+                            }
+                        }
+                    } catch {}
+                    requestSink.finish()
+                    state.close()
+                }
+                for await (req, keepAlive) in requests {
+                    let response = await sim.handle(req)
+                    var headers = HTTPHeaders()
+                    for (k, v) in response.headers { headers.add(name: k, value: v) }
+                    headers.replaceOrAdd(name: "Audit-Id", value: UUID().uuidString.lowercased())
+                    if case .bytes(let b) = response.body {
+                        headers.replaceOrAdd(name: "Content-Length", value: String(b.count))
+                    }
+                    if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+                    let status = HTTPResponseStatus(statusCode: response.status)
+                    try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
+                    switch response.body {
+                    case .bytes(let b):
+                        if !b.isEmpty && req.method != "HEAD" { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: b)))) }
+                    case .stream(let chunks, let cancel):
+                        state.setCancel(cancel)
+                        for await chunk in chunks {
+                            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+                        }
+                        state.setCancel(nil)
+                    }
+                    try await outbound.write(.end(nil))
+                    if !keepAlive { break }
+                }
+                group.cancelAll()
+            }
+        }
+    }
+}
