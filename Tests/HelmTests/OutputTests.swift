@@ -1,0 +1,39 @@
+import Testing
+@testable import Helm
+
+private func sample() -> RenderResult {
+    let cm = RenderedManifest(source: "c/templates/cm.yaml", content: "kind: ConfigMap\n", kind: "ConfigMap")
+    let dep = RenderedManifest(source: "c/templates/sub/dep.yaml", content: "kind: Deployment\n", kind: "Deployment")
+    let test = RenderedHook(manifest: RenderedManifest(source: "c/templates/test.yaml", content: "kind: Pod\n", kind: "Pod"),
+                            events: ["test"], weight: 0, deletePolicies: [])
+    let crd = ChartFile(name: "crds/a.yaml", data: Array("kind: CustomResourceDefinition".utf8))
+    return RenderResult(manifests: [cm, dep], hooks: [test], crds: [(name: "c/crds/a.yaml", file: crd)], notes: "")
+}
+
+@Test func templateOutputLayout() {
+    var options = RenderOptions()
+    let r = sample()
+    #expect(r.helmTemplateOutput(options: options) ==
+        "---\n# Source: c/templates/cm.yaml\nkind: ConfigMap\n\n---\n# Source: c/templates/sub/dep.yaml\nkind: Deployment\n"
+        + "---\n# Source: c/templates/test.yaml\nkind: Pod\n\n")
+    options.includeCRDs = true
+    options.skipTests = true
+    #expect(r.helmTemplateOutput(options: options).hasPrefix("---\n# Source: c/crds/a.yaml\nkind: CustomResourceDefinition\n---\n"))
+    #expect(!r.helmTemplateOutput(options: options).contains("kind: Pod"))
+}
+
+@Test func showOnlyMatchesTemplatePaths() throws {
+    let out = sample().helmTemplateOutput(options: RenderOptions())
+    #expect(try RenderResult.showOnly(out, patterns: ["templates/sub/*"]) == "---\n# Source: c/templates/sub/dep.yaml\nkind: Deployment\n\n")
+    #expect(throws: HelmError.self) { try RenderResult.showOnly(out, patterns: ["templates/none.yaml"]) }
+}
+
+@Test func valueLayersFollowHelmOrder() throws {
+    let inputs = ValueInputs(layers: [
+        .set("a=1"), .file(name: "f.yaml", text: "a: 0\nb: {c: x}\n"), .setString("b.c=2"), .json("j=[1]"),
+    ])
+    let v = try inputs.merged()
+    #expect(v["a"] == .int(1))
+    #expect(v["b"] == .mapping(.init([("c", .string("2"))])))
+    #expect(v["j"] == .sequence([.float(1)]))
+}
