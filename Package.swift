@@ -52,7 +52,7 @@ let package = Package(
 
         // Tests: one target per module.
         .testTarget(name: "NativeLibrariesTests", dependencies: ["CLibYAML", "CLibCurl", "CLibArchive"]),
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "YAML"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),

@@ -179,12 +179,7 @@ private func map(_ entries: [(String, YAMLValue)]) -> YAMLValue { .mapping(YAMLM
     }
 }
 
-private extension YAMLValue {
-    subscript(key: String) -> YAMLValue? {
-        if case .mapping(let m) = self { return m[key] }
-        return nil
-    }
-}
+// `value["key"]` comes from Support.swift.
 
 @Suite struct KubernetesDocumentTests {
     @Test func emptyInputIsNull() throws {

@@ -1,0 +1,136 @@
+/// Go-compatible YAML encoding and decoding as Helm does it through sigs.k8s.io/yaml.
+extension GoYAML {
+    /// sigs.k8s.io/yaml `Marshal` (= Helm's `toYaml` before Helm trims the final newline).
+    ///
+    /// The value goes through the same steps as in Go: `encoding/json` (so `.float(3)` prints
+    /// `3`, `.float(1e6)` prints `1000000`, `.float(1e-7)` prints `1e-07`), yaml.v2 reading the JSON
+    /// back, and yaml.v2's emitter (sorted keys, quoting, line folding at 80 columns). The result
+    /// ends with a newline (`"{}\n"` for an empty mapping, `"null\n"` for null).
+    ///
+    /// Returns "" when Go would fail (NaN or ±Inf anywhere in the value), which is what
+    /// Helm's `toYaml` prints then; use `marshalChecked` to see the error.
+    public static func marshal(_ value: YAMLValue) -> String {
+        (try? marshalChecked(value)) ?? ""
+    }
+
+    /// As `marshal`, but throws Go's error (`json: unsupported value: NaN`) instead of returning "".
+    public static func marshalChecked(_ value: YAMLValue) throws(GoEncodingError) -> String {
+        GoYAMLEmitter.emitDocument(try afterJSONRoundTrip(value))
+    }
+
+    /// sigs.k8s.io/yaml `Unmarshal` into `interface{}` (`.kubernetes` rules, first document only).
+    public static func unmarshal(_ text: String, file: String? = nil) throws(YAMLError) -> YAMLValue {
+        try YAMLValue.parse(text, file: file, rules: .kubernetes)
+    }
+
+    /// What yaml.v2 decodes from `json.Marshal(value)`: integral JSON numbers become ints
+    /// (uint64 above Int64.max), others floats; mapping keys sorted as yaml.v2 sorts them.
+    static func afterJSONRoundTrip(_ value: YAMLValue) throws(GoEncodingError) -> GoYAMLNode {
+        switch value {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .float(let f):
+            guard let text = GoStrconv.formatJSONFloat(f) else {
+                throw GoEncodingError(message: "json: unsupported value: " + GoStrconv.formatFloatG(f))
+            }
+            switch (try? GoResolve.resolve(tag: "", text))?.value {
+            case .int(let i)?: return .int(i)
+            case .uint(let u)?: return .uint(u)
+            default: return .float(f)  // JSON text of a float64 always reads back as the same float64
+            }
+        case .string(let s): return .string(s)
+        case .sequence(let items):
+            var out: [GoYAMLNode] = []
+            out.reserveCapacity(items.count)
+            for item in items { out.append(try afterJSONRoundTrip(item)) }
+            return .sequence(out)
+        case .mapping(let m):
+            var pairs: [(String, GoYAMLNode)] = []
+            pairs.reserveCapacity(m.count)
+            for entry in m { pairs.append((entry.key, try afterJSONRoundTrip(entry.value))) }
+            let keys = pairs.map { GoKeyOrder.Key($0.0) }
+            let order = keys.indices.sorted { GoKeyOrder.less(keys[$0], keys[$1]) }
+            return .mapping(order.map { pairs[$0] })
+        }
+    }
+}
+
+/// An error Go's encoders report, with Go's text.
+public struct GoEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Go's message, e.g. `json: unsupported value: +Inf`.
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// yaml.v2's `keyList.Less` for string keys: runs of digits compare by numeric value, letters
+/// sort before non-letters, otherwise by code point; a shorter prefix sorts first.
+enum GoKeyOrder {
+    struct Key {
+        var scalars: [UInt32]
+        var isLetter: [Bool]
+        var isDigit: [Bool]
+        init(_ s: String) {
+            scalars = s.unicodeScalars.map(\.value)
+            var letters: [Bool] = []
+            var digits: [Bool] = []
+            for u in s.unicodeScalars {
+                if u.isASCII {
+                    let v = u.value
+                    letters.append((v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A))
+                    digits.append(v >= 0x30 && v <= 0x39)
+                } else {
+                    switch u.properties.generalCategory {
+                    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
+                        letters.append(true)
+                    default:
+                        letters.append(false)
+                    }
+                    digits.append(u.properties.generalCategory == .decimalNumber)
+                }
+            }
+            isLetter = letters
+            isDigit = digits
+        }
+    }
+
+    static func less(_ a: Key, _ b: Key) -> Bool {
+        let ar = a.scalars, br = b.scalars
+        var i = 0
+        while i < ar.count && i < br.count {
+            if ar[i] == br[i] { i += 1; continue }
+            let al = a.isLetter[i], bl = b.isLetter[i]
+            if al && bl { return ar[i] < br[i] }
+            if al || bl { return bl }
+            var an: Int64 = 0, bn: Int64 = 0
+            let zero = UInt32(48)
+            if ar[i] == zero || br[i] == zero {
+                var j = i - 1
+                while j >= 0 && a.isDigit[j] {
+                    if ar[j] != zero {
+                        an = 1
+                        bn = 1
+                        break
+                    }
+                    j -= 1
+                }
+            }
+            // Go's int64 arithmetic wraps; so does this.
+            var ai = i
+            while ai < ar.count && a.isDigit[ai] {
+                an = an &* 10 &+ (Int64(ar[ai]) &- 48)
+                ai += 1
+            }
+            var bi = i
+            while bi < br.count && b.isDigit[bi] {
+                bn = bn &* 10 &+ (Int64(br[bi]) &- 48)
+                bi += 1
+            }
+            if an != bn { return an < bn }
+            if ai != bi { return ai < bi }
+            return ar[i] < br[i]
+        }
+        return ar.count < br.count
+    }
+}

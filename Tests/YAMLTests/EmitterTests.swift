@@ -1,0 +1,205 @@
+import Testing
+@testable import YAML
+
+private func yaml(_ v: YAMLValue) -> String { GoYAML.marshal(v) }
+private func map(_ pairs: [(String, YAMLValue)]) -> YAMLValue { .mapping(YAMLMapping(pairs)) }
+
+@Suite struct GoYAMLNumberTests {
+    /// Numbers go through encoding/json and back through yaml.v2 before printing.
+    @Test(arguments: [
+        (YAMLValue.float(3), "3"), (.float(1e6), "1000000"), (.float(0.000001), "1e-06"), (.float(1.5), "1.5"),
+        (.int(1_000_000), "1000000"), (.float(1e-7), "1e-07"), (.float(1e21), "1e+21"), (.float(1e20), "1e+20"),
+        (.float(1234567.5), "1.2345675e+06"), (.float(-0.0), "0"), (.float(0.1), "0.1"),
+        (.float(1.2345678901234567e19), "12345678901234567000"), (.float(1.5e300), "1.5e+300"),
+        (.float(123456.25), "123456.25"), (.float(-12.5), "-12.5"), (.int(Int64.min), "-9223372036854775808"),
+        (.float(9.223372036854775808e18), "9223372036854776000"), (.float(0.0001), "0.0001"),
+    ])
+    func numbers(_ value: YAMLValue, _ text: String) {
+        #expect(yaml(value) == text + "\n")
+    }
+
+    @Test func nonFiniteFloatsFailLikeGo() {
+        #expect(yaml(.float(.nan)) == "")
+        #expect(throws: GoEncodingError(message: "json: unsupported value: NaN")) { _ = try GoYAML.marshalChecked(.float(.nan)) }
+        #expect(throws: GoEncodingError(message: "json: unsupported value: -Inf")) {
+            _ = try GoYAML.marshalChecked(.sequence([.float(-.infinity)]))
+        }
+    }
+}
+
+@Suite struct GoYAMLStringTests {
+    @Test(arguments: [
+        // Would resolve to another type: double quotes.
+        ("true", "\"true\""), ("yes", "\"yes\""), ("1", "\"1\""), ("1.0", "\"1.0\""), ("", "\"\""),
+        ("null", "\"null\""), ("~", "\"~\""), ("0o17", "\"0o17\""), ("1_000", "\"1_000\""), (".5", "\".5\""),
+        ("2001-12-14", "\"2001-12-14\""), ("12:30:45", "\"12:30:45\""), ("-.inf", "\"-.inf\""),
+        ("2001-12-14 21:59:43", "\"2001-12-14 21:59:43\""), ("190:20:30.15", "\"190:20:30.15\""),
+        // Plain is fine.
+        ("hello world", "hello world"), (":colon", ":colon"), ("a,b", "a,b"), ("=", "="), ("<<", "<<"),
+        ("NaN", "NaN"), ("?q", "?q"), ("x:y", "x:y"), ("1:75", "1:75"), ("2001-13-14", "2001-13-14"),
+        ("a'b", "a'b"), ("a\"b", "a\"b"), ("https://x.io/a#b", "https://x.io/a#b"),
+        // The emitter refuses plain: single quotes.
+        ("- dash", "'- dash'"), ("#hash", "'#hash'"), ("a: b", "'a: b'"), ("a #b", "'a #b'"),
+        (" leading", "' leading'"), ("trailing ", "'trailing '"), ("'sq", "'''sq'"), ("-", "'-'"),
+        ("---", "'---'"), ("...", "'...'"), ("@at", "'@at'"), ("key:", "'key:'"), ("{a}", "'{a}'"),
+        // Not printable: double quotes with escapes.
+        ("tab\there", "\"tab\\there\""), ("bell\u{07}", "\"bell\\a\""), ("emoji \u{1F680}", "\"emoji \\U0001F680\""),
+        ("nel\u{85}x", "\"nel\\Nx\""), ("del\u{7F}", "\"del\\x7F\""), ("\u{FEFF}bom", "\"\\uFEFF\\x62\\x6F\\x6D\""),
+        ("esc\u{1B}", "\"esc\\e\""), ("nul\u{0}", "\"nul\\0\""),
+        // Printable unicode stays as is.
+        ("héllo", "héllo"), ("日本語", "日本語"), ("nbsp\u{A0}x", "nbsp\u{A0}x"),
+    ])
+    func scalarStyle(_ input: String, _ output: String) {
+        #expect(yaml(.string(input)) == output + "\n")
+    }
+
+    @Test func literalBlocks() {
+        #expect(yaml(map([("a", .string("line1\nline2\n"))])) == "a: |\n  line1\n  line2\n")
+        #expect(yaml(map([("a", .string("line1\nline2"))])) == "a: |-\n  line1\n  line2\n")
+        #expect(yaml(map([("a", .string("keep\n\n"))])) == "a: |+\n  keep\n\n")
+        #expect(yaml(map([("a", .string("  indented\nnext\n"))])) == "a: |2\n    indented\n  next\n")
+        #expect(yaml(map([("a", .string("\n\nx"))])) == "a: |2-\n\n\n  x\n")
+        #expect(yaml(map([("a", .string("\n"))])) == "a: |2+\n\n")
+        // A space before a line break rules the block style out.
+        #expect(yaml(map([("a", .string("sp \nx"))])) == "a: \"sp \\nx\"\n")
+        // Top level and inside a sequence.
+        #expect(yaml(.string("a\nb")) == "|-\n  a\n  b\n")
+        #expect(yaml(.sequence([.string("a\nb\n")])) == "- |\n  a\n  b\n")
+    }
+
+    @Test func longStringsFoldAt80Columns() {
+        let words = Array(repeating: "word", count: 30).joined(separator: " ")
+        let expected = "a: " + Array(repeating: "word", count: 16).joined(separator: " ") + "\n  "
+            + Array(repeating: "word", count: 14).joined(separator: " ") + "\n"
+        #expect(yaml(map([("a", .string(words))])) == expected)
+        // No spaces: never folded.
+        let long = String(repeating: "x", count: 120)
+        #expect(yaml(map([("b", .string(long))])) == "b: \(long)\n")
+        // Single-quoted text folds too.
+        let quoted = "#" + Array(repeating: "abc", count: 30).joined(separator: " ")
+        let out = yaml(.string(quoted))
+        #expect(out.hasPrefix("'#abc"))
+        #expect(out.split(separator: "\n").count == 2)
+        // Double-quoted text folds with the line break escaped away.
+        let dq = Array(repeating: "tab\t", count: 30).joined(separator: " ")
+        #expect(yaml(.string(dq)).split(separator: "\n").count > 1)
+    }
+}
+
+@Suite struct GoYAMLStructureTests {
+    @Test func sortedKeysAndIndentation() {
+        let v = map([
+            ("zeta", .float(1)),
+            ("alpha", map([("yankee", .sequence([.float(3), .float(1)])), ("bravo", map([("delta", .string("x"))]))])),
+            ("list", .sequence([map([("b", .int(1)), ("a", .int(2))]), .sequence([.int(1), .int(2)]), .mapping(YAMLMapping())])),
+        ])
+        #expect(yaml(v) == """
+        alpha:
+          bravo:
+            delta: x
+          yankee:
+          - 3
+          - 1
+        list:
+        - a: 2
+          b: 1
+        - - 1
+          - 2
+        - {}
+        zeta: 1
+
+        """)
+    }
+
+    @Test func emptyCollections() {
+        #expect(yaml(map([("a", .mapping(YAMLMapping())), ("b", .sequence([])), ("c", .sequence([.mapping(YAMLMapping())]))]))
+                == "a: {}\nb: []\nc:\n- {}\n")
+        #expect(yaml(map([("k", .null), ("t", .bool(true))])) == "k: null\nt: true\n")
+        // The key "n" reads back as a YAML 1.1 boolean, so it is quoted.
+        #expect(yaml(map([("n", .null)])) == "\"n\": null\n")
+    }
+
+    @Test(arguments: [
+        (["b", "a", "c"], ["a", "b", "c"]),
+        (["a10", "a9", "a2"], ["a2", "a9", "a10"]),
+        (["x", "1", "~", ""], ["", "~", "1", "x"]),
+        (["B", "a", "_x", "Z"], ["_x", "B", "Z", "a"]),
+        (["a01", "a1", "a001"], ["a1", "a01", "a001"]),
+        (["item-2", "item-10", "item-1"], ["item-1", "item-2", "item-10"]),
+        (["v1.10", "v1.9", "v1.2.3"], ["v1.2.3", "v1.9", "v1.10"]),
+        (["ab", "a", "abc"], ["a", "ab", "abc"]),
+        (["é", "e", "z"], ["e", "z", "é"]),
+    ])
+    func yamlV2KeyOrder(_ keys: [String], _ sorted: [String]) {
+        let v = YAMLValue.mapping(YAMLMapping(keys.map { ($0, YAMLValue.int(0)) }))
+        let lines = yaml(v).split(separator: "\n").map { line in
+            String(line.dropLast(3)).replacingAll("\"", with: "")
+        }
+        #expect(lines == sorted)
+    }
+
+    @Test func keyQuoting() {
+        let v = map([("yes", .int(1)), ("a b", .int(2)), ("", .int(3)), ("1.5", .int(4)), ("- x", .int(5))])
+        // yaml.v2 order: "" (shortest), then "- x" before "1.5" (a digit run outranks none).
+        #expect(yaml(v) == "\"\": 3\n'- x': 5\n\"1.5\": 4\na b: 2\n\"yes\": 1\n")
+    }
+
+    @Test func complexKeys() {
+        let longKey = String(repeating: "k", count: 129)
+        #expect(yaml(map([(longKey, .int(1))])) == "? \(longKey)\n: 1\n")
+        #expect(yaml(map([(String(repeating: "k", count: 128), .int(1))])) == String(repeating: "k", count: 128) + ": 1\n")
+        #expect(yaml(map([("a\nb", .int(1))])) == "? |-\n  a\n  b\n: 1\n")
+    }
+}
+
+@Suite struct GoStrconvTests {
+    @Test(arguments: [
+        (123456789.0, "1.23456789e+08"), (1e6, "1e+06"), (100000.0, "100000"), (0.0001, "0.0001"), (0.00001, "1e-05"),
+        (0.0, "0"), (-0.0, "-0"), (1.5e300, "1.5e+300"), (3.0, "3"), (Double.leastNonzeroMagnitude, "5e-324"), (1e100, "1e+100"),
+        (-2.5, "-2.5"), (123456.7, "123456.7"), (Double.infinity, "+Inf"), (Double.nan, "NaN"),
+    ])
+    func formatG(_ f: Double, _ text: String) {
+        #expect(GoStrconv.formatFloatG(f) == text)
+    }
+
+    @Test func formatG32() {
+        #expect(GoStrconv.formatFloatG(3.14159265358979, bitSize: 32) == "3.1415927")
+        #expect(GoStrconv.formatFloatG(0.1, bitSize: 32) == "0.1")
+        #expect(GoStrconv.formatFloatG(1e20, bitSize: 32) == "1e+20")
+    }
+
+    @Test(arguments: [
+        (1e21, "1e+21"), (1e-7, "1e-7"), (0.000001, "0.000001"), (1e20, "100000000000000000000"), (-0.0, "-0"),
+        (123456789.0, "123456789"), (2.5, "2.5"), (1.5e-10, "1.5e-10"), (1e-100, "1e-100"), (-1e22, "-1e+22"),
+    ])
+    func formatJSON(_ f: Double, _ text: String) {
+        #expect(GoStrconv.formatJSONFloat(f) == text)
+    }
+}
+
+@Suite struct GoJSONTests {
+    @Test func escapes() throws {
+        let s = "q\" b\\ <>& \u{8}\u{C}\n\r\t \u{1} \u{7F} \u{2028}\u{2029} é \u{1F680}"
+        #expect(try GoJSON.marshal(.string(s))
+                == #""q\" b\\ \u003c\u003e\u0026 \b\f\n\r\t \u0001 "# + "\u{7F}" + #" \u2028\u2029 é "# + "\u{1F680}\"")
+        #expect(try GoJSON.marshal(.string("<&>"), escapeHTML: false) == "\"<&>\"")
+    }
+
+    @Test func structure() throws {
+        let v = map([("b", .int(1)), ("a", .sequence([.float(1), .float(2.5)])), ("B", .null), ("e", .mapping(YAMLMapping()))])
+        #expect(try GoJSON.marshal(v) == #"{"B":null,"a":[1,2.5],"b":1,"e":{}}"#)
+        #expect(try GoJSON.marshalIndent(v) == """
+        {
+          "B": null,
+          "a": [
+            1,
+            2.5
+          ],
+          "b": 1,
+          "e": {}
+        }
+        """)
+        #expect(try GoJSON.marshalIndent(.sequence([])) == "[]")
+        #expect(throws: GoEncodingError.self) { _ = try GoJSON.marshal(.float(.infinity)) }
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import YAML
-
-@Test func YAMLModuleLinks() { #expect(Bool(true)) }
