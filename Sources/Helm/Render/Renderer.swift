@@ -96,6 +96,7 @@ public enum Renderer {
     /// Full pipeline: dependencies, coalescing, schema, templates, sorting.
     /// Errors are `HelmError`s whose `message` is Helm's text (without `Error: `).
     public static func render(chart: Chart, values: YAMLMapping, options: RenderOptions) throws -> RenderResult {
+        try validateReleaseName(options.releaseName)
         let chart = try prepare(chart: chart, values: values)
         let top = try renderValues(chart: chart, values: values, options: options)
         do {
@@ -103,6 +104,29 @@ public enum Renderer {
         } catch let e as HelmError {
             // Once a release exists Helm points at --debug for the raw output.
             throw HelmError(e.kind, e.message + "\n\nUse --debug flag to render out invalid YAML", path: e.path)
+        }
+    }
+
+    /// Helm's `runInstall` checks before rendering: chart type and vendored dependencies.
+    public static func checkInstallable(_ chart: Chart) throws {
+        let type = chart.metadata.type
+        if !type.isEmpty && type != "application" {
+            throw HelmError(.load, "\(type) charts are not installable")
+        }
+        let missing = chart.metadata.dependencies.map(\.name).filter { req in !chart.dependencies.contains { $0.name == req } }
+        if !missing.isEmpty {
+            throw HelmError(.load, "an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: " + missing.joined(separator: ", "))
+        }
+    }
+
+    /// `chartutil.ValidateReleaseName`, wrapped as `Install.availableName` does.
+    public static func validateReleaseName(_ name: String) throws {
+        let pattern = #"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"#
+        if name.isEmpty {
+            throw HelmError(.usage, "release name check failed: release name \"\": no name provided")
+        }
+        if name.count > 53 || name.range(of: pattern, options: .regularExpression) == nil {
+            throw HelmError(.usage, "release name check failed: release name \"\(name)\": invalid release name, must match regex \(pattern) and the length must not be longer than 53")
         }
     }
 

@@ -58,6 +58,7 @@ public struct TemplateInvocation: Sendable {
         let userValues = try ValueInputs(layers: layers).merged()
 
         let chart = try loadChart(chartPath)
+        try Renderer.checkInstallable(chart)
         let result = try Renderer.render(chart: chart, values: userValues, options: options)
         if let outputDir {
             return try write(result, to: outputDir, options: options)
