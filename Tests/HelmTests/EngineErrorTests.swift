@@ -33,5 +33,5 @@ import Testing
     #expect(!caps.has("monitoring.coreos.com/v1/PodMonitor"))
     #expect(!caps.has("apps/v1/Deployment"))
     #expect(caps.has("policy/v1beta1"))
-    #expect(SimpleYAML.stringMap(["x.conf": "x=1\n", "y.conf": "y: [2]\n"]) == "x.conf: |\n    x=1\ny.conf: |\n    y: [2]")
+    #expect(SimpleYAML.stringMap(["x.conf": "x=1\n", "y.conf": "y: [2]\n"]) == "x.conf: |\n  x=1\ny.conf: |\n  y: [2]")
 }

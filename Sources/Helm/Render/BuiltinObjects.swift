@@ -181,37 +181,13 @@ enum GlobPattern {
     }
 }
 
-/// `yaml.Marshal(map[string]string)` trimmed of its final newline, for `AsConfig`/`AsSecrets`.
-/// Only what those need: sorted keys, block literals for multi-line text, quoting when
-/// a plain scalar would change meaning.
+/// `toYAML(map[string]string)` as Helm's files use it: Go's yaml.Marshal without the final newline.
 enum SimpleYAML {
     static func stringMap(_ m: [String: String]) -> String {
-        var out = ""
-        for k in m.keys.sorted(by: ManifestSorter.goLess) {
-            guard let v = m[k] else { continue }
-            out += scalar(k) + ":"
-            if v.contains("\n") {
-                let keep = v.hasSuffix("\n") ? (v.hasSuffix("\n\n") ? "+" : "") : "-"
-                out += " |" + keep + "\n"
-                var body = v
-                if body.hasSuffix("\n") { body.removeLast() }
-                for line in body.components(separatedBy: "\n") { out += line.isEmpty ? "\n" : "    " + line + "\n" }
-            } else {
-                out += " " + scalar(v) + "\n"
-            }
-        }
+        let mapping = YAMLMapping(m.keys.sorted(by: ManifestSorter.goLess).map { ($0, YAMLValue.string(m[$0] ?? "")) })
+        var out = GoYAML.marshal(.mapping(mapping))
         if out.hasSuffix("\n") { out.removeLast() }
         return out
-    }
-
-    static func scalar(_ s: String) -> String {
-        if s.isEmpty { return "\"\"" }
-        let resolved = HelmYAML.scalar(s, style: .plain, tag: nil)
-        let special = s.first.map { "-?:,[]{}#&*!|>'\"%@` ".contains($0) } ?? false
-        if resolved != .string(s) || special || s.contains(": ") || s.contains(" #") || s.last == " " {
-            return "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
-        }
-        return s
     }
 }
 
