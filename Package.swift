@@ -41,13 +41,14 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .target(name: "KubeClient", dependencies: ["CLibCurl", "KubeModel", "YAML"]),
         .target(name: "PlatformCLI", dependencies: [
             "YAML", "Profiles", "GoTemplate", "Helm", "KubeModel", "KubeSim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "platform", dependencies: ["PlatformCLI"]),
         .executableTarget(name: "platform-bench", dependencies: [
-            "YAML", "Profiles", "GoTemplate", "Helm", "KubeSim",
+            "YAML", "Profiles", "GoTemplate", "Helm", "KubeSim", "KubeClient",
         ]),
 
         // Tests: one target per module.
@@ -58,6 +59,7 @@ let package = Package(
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
         .testTarget(name: "HelmTests", dependencies: ["Helm", "GoTemplate", "YAML"], exclude: ["Fixtures"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeModel", "YAML"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "YAML"]),
         .testTarget(name: "PlatformCLITests", dependencies: ["PlatformCLI"]),
     ],
     swiftLanguageModes: [.v6]
