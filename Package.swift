@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
         .testTarget(name: "HelmTests", dependencies: ["Helm", "GoTemplate", "YAML"], exclude: ["Fixtures"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeModel", "YAML"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "YAML"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeSim", "YAML"]),
         .testTarget(name: "PlatformCLITests", dependencies: ["PlatformCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 import YAML
 
 /// One resource as discovery describes it.

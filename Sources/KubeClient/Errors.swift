@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 import YAML
 
 /// Every failure KubeClient reports. Each case carries where it happened and why,

@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 import YAML
 
 /// A Kubernetes API client: typed errors, retries, discovery-backed REST mapping,

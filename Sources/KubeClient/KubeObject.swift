@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 import YAML
 
 /// An unstructured Kubernetes object (what the server sent or what we apply).

@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 @testable import KubeClient
 
 /// A fresh temporary directory per test, removed by the caller's `defer`.
