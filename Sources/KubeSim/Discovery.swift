@@ -143,7 +143,11 @@ extension KubeSim {
             guard !rs.isEmpty else { throw APIError.pathNotFound }
             return .json(200, openAPIDocument(gv, rs))
         }
-        // No OpenAPI v2: kubectl uses v3 for validation and explain.
+        // OpenAPI v2 is an empty protobuf document: kubectl uses v3 for validation and
+        // explain, and its v2 fallback skips validation of kinds the document lacks.
+        if version == "v2" && segs.count == 1 {
+            return KubeResponse(status: 200, headers: [("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")], body: .bytes([]))
+        }
         throw APIError.pathNotFound
     }
 

@@ -81,7 +81,7 @@ extension KubeSim {
             return .string(Timestamps.humanDuration(now.timeIntervalSince(d)))
         }
         if !path.hasPrefix("#") {
-            guard let v = evaluate(path, obj) else { return c.type == "string" ? "<none>" : .null }
+            guard let v = evaluate(path, obj) else { return c.type == "integer" && !info.isCustom ? 0 : (c.type == "string" ? "<none>" : .null) }
             if case .string = v { return v }
             if c.type == "string" { return .string(v.encodedString()) }
             return v

@@ -24,7 +24,8 @@ extension KubeSim {
                 throw APIError.badRequest("error converting YAML to JSON: \(error)")
             }
         }
-        if ct.contains("protobuf") || ct.contains("cbor") { throw APIError.unsupportedMediaType(ct) }
+        if ct.contains("protobuf") { return try KubeProtobuf.decode(req.body) }
+        if ct.contains("cbor") { throw APIError.unsupportedMediaType(ct) }
         do {
             return try JSONValue.parse(req.body)
         } catch {
