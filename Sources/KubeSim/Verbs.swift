@@ -38,15 +38,18 @@ extension KubeSim {
         guard case .object = v else {
             throw APIError.badRequest("json: cannot unmarshal \(v.typeName) into Go value of type map[string]interface {}")
         }
-        let u = Unstructured(v)
-        if u.kind.isEmpty {
-            throw APIError.badRequest("Object 'Kind' is missing in '\(String(v.encodedString().prefix(200)))'")
-        }
+        var obj = v
         let expected = t.subresource == "scale" ? "Scale" : t.info.kind
+        // Like kube-apiserver, a body without type information takes the endpoint's.
+        if Unstructured(obj).kind.isEmpty { obj["kind"] = .string(expected) }
+        if Unstructured(obj).apiVersion.isEmpty {
+            obj["apiVersion"] = .string(t.subresource == "scale" ? "autoscaling/v1" : t.info.apiVersion)
+        }
+        let u = Unstructured(obj)
         if u.kind != expected || (!u.apiVersion.isEmpty && GroupVersion(apiVersion: u.apiVersion)?.group != t.info.group && t.subresource != "scale") {
             throw APIError.badRequest("the API version in the data (\(u.apiVersion)) does not match the expected API version (\(t.info.apiVersion))")
         }
-        return v
+        return obj
     }
 
     func dryRun(_ req: KubeRequest) throws(APIError) -> Bool {

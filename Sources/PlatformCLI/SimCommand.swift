@@ -18,6 +18,8 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
     @Option(name: .customLong("kubeconfig-out"), help: "Write a kubeconfig for this server to FILE.") var kubeconfigOut: String?
     @Option(help: "Nodes to create, e.g. 2xH100-80GB,1xcpu (COUNTxMODEL[:GPUS]).") var nodes: String?
+    @Option(name: .customLong("watch-history"), help: "Change events kept for watches resuming from a resourceVersion (older ones get 410 Gone).")
+    var watchHistory: Int = 20_000
     @Option(help: "Load state from FILE at start and save it there (atomically) while running and at exit.") var state: String?
 
     func run() async throws {
@@ -27,7 +29,7 @@ struct SimServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("sim serve: --nodes: \(error)")
         }
-        let sim = await KubeSim(options: KubeSimOptions(nodes: specs, serverAddress: "\(host):\(port)"))
+        let sim = await KubeSim(options: KubeSimOptions(nodes: specs, historyLimit: max(1, watchHistory), serverAddress: "\(host):\(port)"))
         if let state {
             do { try await sim.load(from: state) } catch { throw CommandFailure("sim serve: --state \(error)") }
         }
