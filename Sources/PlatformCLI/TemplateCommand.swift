@@ -54,7 +54,7 @@ struct TemplateCommand: AsyncParsableCommand {
         do {
             FileHandle.standardOutput.write(Data(try invocation.run().utf8))
         } catch let e as HelmError {
-            throw CommandFailure("Error: " + e.message)
+            throw CommandFailure("Error: " + e.message + "\n")
         }
     }
 

@@ -27,7 +27,26 @@ struct TemplateEngine {
         var basePath: String
     }
 
+    /// Stack for template execution: deep `include` chains (Helm allows 1000 nested includes
+    /// of one name) recurse through the executor, more than a default thread stack holds.
+    static let stackSize = 512 << 20
+
     func render() throws -> [String: String] {
+        final class Box: @unchecked Sendable { var result: Result<[String: String], any Error> = .success([:]) }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let engine = self
+        let thread = Thread {
+            box.result = Result { try engine.renderOnCurrentThread() }
+            done.signal()
+        }
+        thread.stackSize = Self.stackSize
+        thread.start()
+        done.wait()
+        return try box.result.get()
+    }
+
+    private func renderOnCurrentThread() throws -> [String: String] {
         var templates: [String: Renderable] = [:]
         let valuesMap = ValueBridge.goMap(values)
         let release = GoMap([
