@@ -17,6 +17,9 @@ public final class Function: Sendable {
     /// Result type, for `%T` of the function value only (`func(string) string`).
     public let result: GoType
     let body: Body
+    /// Built-ins declared with `reflect.Value` parameters get arguments unconverted
+    /// ("no value" included), as in Go.
+    let rawArguments: Bool
 
     /// - Parameters:
     ///   - name: the function's name in the FuncMap.
@@ -34,6 +37,16 @@ public final class Function: Sendable {
         self.variadic = variadic
         self.result = result
         self.body = body
+        self.rawArguments = false
+    }
+
+    init(raw name: String, fixed: Int, variadic: Bool, result: GoType = .interface, body: @escaping Body) {
+        self.name = name
+        self.parameters = Array(repeating: .interface, count: fixed)
+        self.variadic = variadic ? .interface : nil
+        self.result = result
+        self.body = body
+        self.rawArguments = true
     }
 
     /// Go's `%T` text, e.g. `func(string, ...interface {}) string`.
