@@ -203,3 +203,71 @@ private func map(_ pairs: [(String, YAMLValue)]) -> YAMLValue { .mapping(YAMLMap
         #expect(throws: GoEncodingError.self) { _ = try GoJSON.marshal(.float(.infinity)) }
     }
 }
+
+@Suite struct GoJSONDecodingTests {
+    private func fails(_ text: String, _ target: GoJSON.Target = .any) -> String? {
+        do {
+            _ = try GoJSON.unmarshal(text, into: target)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    @Test func goldenFromJson() throws {
+        // fromyaml-fromjson: c: {{ $j.a | quote }} with j = '{"a": 1e3, "b": [true]}'; badjson: fromJson "{".
+        let j = try GoJSON.unmarshal(#"{"a": 1e3, "b": [true]}"#, into: .object)
+        #expect(j == .mapping(YAMLMapping([("a", .float(1000)), ("b", .sequence([.bool(true)]))])))
+        let expected = try fixture("golden/fromyaml-fromjson/expected.yaml")
+        let badjson = try #require(goldenQuoted(expected, key: "badjson"))
+        let message = try #require(fails("{", .object))
+        #expect(try GoJSON.marshal(.mapping(YAMLMapping([("Error", .string(message))]))) == badjson)
+        // e: {{ fromJsonArray "[1, \"x\", null]" | toJson }}
+        let e = try GoJSON.unmarshal(#"[1, "x", null]"#, into: .array)
+        #expect(try GoJSON.marshal(e) == goldenQuoted(expected, key: "e"))
+    }
+
+    @Test func values() throws {
+        #expect(try GoJSON.unmarshal(" -0.5e1 ") == .float(-5))
+        #expect(try GoJSON.unmarshal(#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude80""#) == .string("a\"\\/\u{8}\u{C}\n\r\té\u{1F680}"))
+        #expect(try GoJSON.unmarshal(#""\ud800x\udc00\ud800\u0041""#) == .string("\u{FFFD}x\u{FFFD}\u{FFFD}A"))
+        #expect(try GoJSON.unmarshal(#"{"a":1,"b":{},"c":[],"a":2}"#)
+                == .mapping(YAMLMapping([("a", .float(2)), ("b", .mapping(YAMLMapping())), ("c", .sequence([]))])))
+        #expect(try GoJSON.unmarshal("null", into: .object) == .null)
+    }
+
+    @Test(arguments: [
+        ("", "unexpected end of JSON input"),
+        ("[1, 2", "unexpected end of JSON input"),
+        ("x", "invalid character 'x' looking for beginning of value"),
+        ("[1,]", "invalid character ']' looking for beginning of value"),
+        ("{a:1}", "invalid character 'a' looking for beginning of object key string"),
+        (#"{"a" 1}"#, "invalid character '1' after object key"),
+        (#"{"a":1 "b":2}"#, "invalid character '\"' after object key:value pair"),
+        ("[1 2]", "invalid character '2' after array element"),
+        ("{} x", "invalid character 'x' after top-level value"),
+        ("01", "invalid character '1' after top-level value"),
+        ("-x", "invalid character 'x' in numeric literal"),
+        ("1.x", "invalid character 'x' after decimal point in numeric literal"),
+        ("1ex", "invalid character 'x' in exponent of numeric literal"),
+        ("tru", "unexpected end of JSON input"),
+        ("trux", "invalid character 'x' in literal true (expecting 'e')"),
+        ("nul1", "invalid character '1' in literal null (expecting 'l')"),
+        ("\"a\nb\"", "invalid character '\\n' in string literal"),
+        (#""\x""#, "invalid character 'x' in string escape code"),
+        (#""\u12g4""#, "invalid character 'g' in \\u hexadecimal character escape"),
+        ("'a'", "invalid character '\\'' looking for beginning of value"),
+        ("[1e400]", "json: cannot unmarshal number 1e400 into Go value of type float64"),
+    ])
+    func errors(_ text: String, _ message: String) {
+        #expect(fails(text) == message)
+    }
+
+    @Test func targetMismatch() {
+        #expect(fails("[1]", .object) == "json: cannot unmarshal array into Go value of type map[string]interface {}")
+        #expect(fails(#"{"a":1}"#, .array) == "json: cannot unmarshal object into Go value of type []interface {}")
+        #expect(fails("\"s\"", .array) == "json: cannot unmarshal string into Go value of type []interface {}")
+        // A syntax error anywhere wins over a type mismatch, as Go validates first.
+        #expect(fails("[1", .object) == "unexpected end of JSON input")
+    }
+}
