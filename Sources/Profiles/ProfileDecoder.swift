@@ -259,7 +259,7 @@ struct ProfileDecoder {
                     for pair in cnode.mappingPairs ?? [] {
                         guard let k = pair.key.scalarValue, c[k] != nil || pair.value.isNull else { continue }
                         guard r.checkName(k, pair.key.mark, c.path / k, .qualified, what: "resource name") else { continue }
-                        if let qty = r.quantity(c, k, required: true) { capability[k] = qty }
+                        if let qty = r.quantity(c, k, required: true), wholeNumberAllowed(qty, k, c, k) { capability[k] = qty }
                     }
                 }
                 if let name {
@@ -332,7 +332,8 @@ struct ProfileDecoder {
                     flavor = nil
                 }
                 let resource = r.name(q, "resource", .qualified, what: "resource name")
-                let nominal = r.quantity(q, "nominal", required: true)
+                var nominal = r.quantity(q, "nominal", required: true)
+                if let n = nominal, let resource, !wholeNumberAllowed(n, resource, q, "nominal") { nominal = nil }
                 if let flavor, let resource, let nominal {
                     quotas.append((Quota(flavor: flavor, resource: resource, nominal: nominal), qpath))
                 }
@@ -364,6 +365,16 @@ struct ProfileDecoder {
         r.checkUnique(locals, by: { "\($0.namespace)/\($0.name)" }, field: "name", what: "local queue namespace/name")
         kueue.localQueues = locals.map(\.value)
         return kueue
+    }
+
+    /// Extended resources (a domain-prefixed name outside kubernetes.io, such as
+    /// nvidia.com/gpu) are counted in whole units; Kubernetes rejects fractions.
+    private func wholeNumberAllowed(_ q: Quantity, _ resource: String, _ f: NodeReader.Fields, _ key: String) -> Bool {
+        guard resource.contains("/"), !resource.hasPrefix("kubernetes.io/"), !resource.contains(".kubernetes.io/"),
+              q.integerValue == nil else { return true }
+        r.error(.badFormat, r.sourceMap.mark(for: f.path / key), f.path / key,
+                "\(resource) is an extended resource and needs a whole number (got \(q.text))")
+        return false
     }
 
     private func decodeTenants(_ s: NodeReader.Fields, sharing: SharingSpec) -> [Tenant] {
