@@ -10,10 +10,14 @@
 public struct YAMLDecoder: Sendable {
     public var rules: ResolutionRules
     public var parser: Parser
+    /// Deepest nesting of sequences and mappings decoded. Decoding recurses, so this keeps
+    /// hostile input from exhausting the stack (real files nest a few dozen levels).
+    public var maxDepth: Int
 
-    public init(rules: ResolutionRules = .kubernetes, parser: Parser = Parser()) {
+    public init(rules: ResolutionRules = .kubernetes, parser: Parser = Parser(), maxDepth: Int = 500) {
         self.rules = rules
         self.parser = parser
+        self.maxDepth = maxDepth
     }
 
     /// Decodes the first document of `text` (`.null` for an empty stream or document).
@@ -38,10 +42,10 @@ public struct YAMLDecoder: Sendable {
         switch rules {
         case .kubernetes:
             var converter = KubernetesConversion(file: file)
-            let go = try GoDecoding(file: file).decode(node)
+            let go = try GoDecoding(file: file, maxDepth: maxDepth).decode(node, depth: 0)
             return try converter.finish(go)
         case .core:
-            return try CoreDecoding(file: file).decode(node)
+            return try CoreDecoding(file: file, maxDepth: maxDepth).decode(node, depth: 0)
         }
     }
 
@@ -51,7 +55,7 @@ public struct YAMLDecoder: Sendable {
     /// bits (Go then fails to decode). Helm reads `Chart.yaml` fields this way.
     public func kubernetesString(of node: Node, file: String? = nil) throws(YAMLError) -> String? {
         guard case .scalar = node.content else { return nil }
-        guard case .scalar(let s) = try GoDecoding(file: file).decode(node) else { return nil }
+        guard case .scalar(let s) = try GoDecoding(file: file, maxDepth: maxDepth).decode(node, depth: 0) else { return nil }
         switch s {
         case .null, .bigInt: return nil
         case .bool(let b): return b ? "true" : "false"
@@ -81,21 +85,34 @@ public enum GoYAML {
 
 private struct GoDecoding {
     let file: String?
+    let maxDepth: Int
 
-    func decode(_ node: Node) throws(YAMLError) -> GoValue {
+    func decode(_ node: Node, depth: Int) throws(YAMLError) -> GoValue {
         switch node.content {
         case .scalar(let text, let style):
             return .scalar(try scalar(text, style: style, tag: node.tag, mark: node.mark))
         case .sequence(let items):
+            try checkDepth(depth, node.mark)
             var out: [GoValue] = []
             out.reserveCapacity(items.count)
-            for item in items { out.append(try decode(item)) }
+            for item in items { out.append(try decode(item, depth: depth + 1)) }
             return .sequence(out)
         case .mapping(let pairs):
-            var entries = GoEntries()
-            try decodeMapping(pairs, into: &entries)
-            return .mapping(entries.pairs)
+            try checkDepth(depth, node.mark)
+            return try mapping(pairs, depth: depth + 1)
         }
+    }
+
+    // Out of line so `decode`'s stack frame stays small on deep recursion.
+    @inline(never)
+    private func mapping(_ pairs: [Node.Pair], depth: Int) throws(YAMLError) -> GoValue {
+        var entries = GoEntries()
+        try decodeMapping(pairs, into: &entries, depth: depth)
+        return .mapping(entries.pairs)
+    }
+
+    private func checkDepth(_ depth: Int, _ mark: Mark) throws(YAMLError) {
+        if depth >= maxDepth { throw fail("exceeded max depth of \(maxDepth)", mark) }
     }
 
     private func fail(_ message: String, _ mark: Mark) -> YAMLError {
@@ -129,31 +146,31 @@ private struct GoDecoding {
     /// yaml.v2's `mapping` into a `map[interface{}]interface{}`: later keys overwrite
     /// earlier ones, and merges (`<<`) write into the same map in place, so a merge after
     /// an explicit key overrides it (a yaml.v2 quirk Helm inherits).
-    private func decodeMapping(_ pairs: [Node.Pair], into entries: inout GoEntries) throws(YAMLError) {
+    private func decodeMapping(_ pairs: [Node.Pair], into entries: inout GoEntries, depth: Int) throws(YAMLError) {
         for pair in pairs {
             if isMerge(pair.key) {
-                try merge(pair.value, into: &entries)
+                try merge(pair.value, into: &entries, depth: depth)
                 continue
             }
-            let key = try decode(pair.key)
+            let key = try decode(pair.key, depth: depth)
             if case .scalar = key {} else {
                 throw fail("invalid map key: \(key.goSyntax())", pair.key.mark)
             }
-            let value = try decode(pair.value)
+            let value = try decode(pair.value, depth: depth)
             entries.set(key, value, mark: pair.key.mark)
         }
     }
 
-    private func merge(_ node: Node, into entries: inout GoEntries) throws(YAMLError) {
+    private func merge(_ node: Node, into entries: inout GoEntries, depth: Int) throws(YAMLError) {
         let wantMap = "map merge requires map or sequence of maps as the value"
         switch node.content {
         case .mapping(let pairs):
-            try decodeMapping(pairs, into: &entries)
+            try decodeMapping(pairs, into: &entries, depth: depth)
         case .sequence(let items):
             // Backwards, so that earlier maps in the list win.
             for item in items.reversed() {
                 guard case .mapping(let pairs) = item.content else { throw fail(wantMap, item.mark) }
-                try decodeMapping(pairs, into: &entries)
+                try decodeMapping(pairs, into: &entries, depth: depth)
             }
         case .scalar:
             throw fail(wantMap, node.mark)
@@ -285,56 +302,71 @@ private struct KubernetesConversion {
 
 private struct CoreDecoding {
     let file: String?
+    let maxDepth: Int
 
-    func decode(_ node: Node) throws(YAMLError) -> YAMLValue {
+    func decode(_ node: Node, depth: Int) throws(YAMLError) -> YAMLValue {
         switch node.content {
         case .scalar:
             return try CoreResolve.scalar(node, file: file)
         case .sequence(let items):
             try checkCollectionTag(node, allowed: Tag.seq)
+            try checkDepth(depth, node.mark)
             var out: [YAMLValue] = []
             out.reserveCapacity(items.count)
-            for item in items { out.append(try decode(item)) }
+            for item in items { out.append(try decode(item, depth: depth + 1)) }
             return .sequence(out)
         case .mapping(let pairs):
             try checkCollectionTag(node, allowed: Tag.map)
-            var explicit = MappingBuilder(capacity: pairs.count)
-            var firstSeen: [String: Mark] = [:]
-            var merged = MappingBuilder(capacity: 0)
-            for pair in pairs {
-                if case .scalar("<<", .plain) = pair.key.content, pair.key.tag == nil || pair.key.tag == Tag.merge {
-                    // Merge keys: explicit keys win over merged ones; earlier sources win.
-                    for source in try mergeSources(pair.value) {
-                        for entry in source where merged[entry.key] == nil {
-                            merged.set(entry.key, entry.value)
-                        }
-                    }
-                    continue
-                }
-                guard case .scalar(let key, _) = pair.key.content else {
-                    throw YAMLError(kind: .decode, file: file, mark: pair.key.mark,
-                                    problem: "mapping keys must be scalars, found a \(pair.key.kindName)")
-                }
-                if let first = firstSeen[key] {
-                    throw YAMLError(kind: .decode, file: file, mark: pair.key.mark,
-                                    problem: "duplicate key \"\(key)\" (first defined at \(first))")
-                }
-                firstSeen[key] = pair.key.mark
-                explicit.set(key, try decode(pair.value))
-            }
-            for entry in merged.mapping where explicit[entry.key] == nil {
-                explicit.set(entry.key, entry.value)
-            }
-            return .mapping(explicit.mapping)
+            try checkDepth(depth, node.mark)
+            return try mapping(pairs, depth: depth + 1)
         }
     }
 
-    private func mergeSources(_ node: Node) throws(YAMLError) -> [YAMLMapping] {
+    private func checkDepth(_ depth: Int, _ mark: Mark) throws(YAMLError) {
+        if depth >= maxDepth {
+            throw YAMLError(kind: .decode, file: file, mark: mark, problem: "exceeded max depth of \(maxDepth)")
+        }
+    }
+
+    // Out of line so `decode`'s stack frame stays small on deep recursion.
+    @inline(never)
+    private func mapping(_ pairs: [Node.Pair], depth: Int) throws(YAMLError) -> YAMLValue {
+        var explicit = MappingBuilder(capacity: pairs.count)
+        var firstSeen: [String: Mark] = [:]
+        var merged = MappingBuilder(capacity: 0)
+        for pair in pairs {
+            if case .scalar("<<", .plain) = pair.key.content, pair.key.tag == nil || pair.key.tag == Tag.merge {
+                // Merge keys: explicit keys win over merged ones; earlier sources win.
+                for source in try mergeSources(pair.value, depth: depth) {
+                    for entry in source where merged[entry.key] == nil {
+                        merged.set(entry.key, entry.value)
+                    }
+                }
+                continue
+            }
+            guard case .scalar(let key, _) = pair.key.content else {
+                throw YAMLError(kind: .decode, file: file, mark: pair.key.mark,
+                                problem: "mapping keys must be scalars, found a \(pair.key.kindName)")
+            }
+            if let first = firstSeen[key] {
+                throw YAMLError(kind: .decode, file: file, mark: pair.key.mark,
+                                problem: "duplicate key \"\(key)\" (first defined at \(first))")
+            }
+            firstSeen[key] = pair.key.mark
+            explicit.set(key, try decode(pair.value, depth: depth))
+        }
+        for entry in merged.mapping where explicit[entry.key] == nil {
+            explicit.set(entry.key, entry.value)
+        }
+        return .mapping(explicit.mapping)
+    }
+
+    private func mergeSources(_ node: Node, depth: Int) throws(YAMLError) -> [YAMLMapping] {
         let items: [Node]
         if case .sequence(let list) = node.content { items = list } else { items = [node] }
         var out: [YAMLMapping] = []
         for item in items {
-            guard case .mapping = item.content, case .mapping(let m) = try decode(item) else {
+            guard case .mapping = item.content, case .mapping(let m) = try decode(item, depth: depth) else {
                 throw YAMLError(kind: .decode, file: file, mark: item.mark,
                                 problem: "merge key \"<<\" needs a mapping or a sequence of mappings, found a \(item.kindName)")
             }

@@ -263,3 +263,30 @@ private func map(_ entries: [(String, YAMLValue)]) -> YAMLValue { .mapping(YAMLM
         #expect(try coerced("[1]") == nil)
     }
 }
+
+@Suite struct DepthLimitTests {
+    private func nested(_ depth: Int) -> String {
+        String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+    }
+
+    @Test func deepButAllowedNestingDecodes() throws {
+        for rules in [ResolutionRules.kubernetes, .core] {
+            let decoder = YAMLDecoder(rules: rules)
+            #expect(try decoder.decode(nested(decoder.maxDepth)) != .null)
+        }
+    }
+
+    @Test func hostileNestingFailsCleanly() {
+        for rules in [ResolutionRules.kubernetes, .core] {
+            let decoder = YAMLDecoder(rules: rules)
+            #expect(throws: YAMLError.self) { try decoder.decode(nested(decoder.maxDepth + 1)) }
+            do {
+                _ = try decoder.decode(nested(9_000))
+                Issue.record("no error")
+            } catch {
+                #expect(error.goMessage == "yaml: exceeded max depth of 500")
+                #expect(error.mark == Mark(line: 1, column: 501))
+            }
+        }
+    }
+}
