@@ -17,6 +17,11 @@ struct Parser {
     var vars: [String] = ["$"]
     var rangeDepth = 0
     var actionLine = 0
+    /// Nesting of parenthesised pipelines and control structures. Go limits parentheses
+    /// (maxStackDepth 10000) because its stacks grow; ours do not, so the limit is lower
+    /// and also covers nested if/range/with/define.
+    var stackDepth = 0
+    static let maxStackDepth = 1000
     let hasFunction: (String) -> Bool
     var treeSet: [String: Tree] = [:]
 
@@ -258,6 +263,9 @@ struct Parser {
     }
 
     mutating func parseControl(_ kind: NodeKind, _ context: String) throws -> Node {
+        stackDepth += 1
+        defer { stackDepth -= 1 }
+        if stackDepth >= Parser.maxStackDepth { throw errorf("max expression depth exceeded") }
         let varCount = vars.count
         defer { vars.removeSubrange(min(varCount, vars.count)...) }
         let pipe = try pipeline(context, end: .rightDelim)
@@ -400,6 +408,9 @@ struct Parser {
         case .charConstant, .complex, .number:
             return try newNumber(t)
         case .leftParen:
+            stackDepth += 1
+            defer { stackDepth -= 1 }
+            if stackDepth >= Parser.maxStackDepth { throw errorf("max expression depth exceeded") }
             return try pipeline("parenthesized pipeline", end: .rightParen)
         case .string, .rawString:
             return StringNode(pos: t.pos, quoted: t.value, text: try unquote(t.value), source: source)
