@@ -422,7 +422,8 @@ extension KubeSim {
                 }
             }
         case .apply(let m, let fields, _):
-            // Computed by the apply path; only the entry itself is replaced here.
+            // The apply path already took forced fields from other managers (in `input`).
+            entries = ManagedFieldsEntry.decode(input)
             if let i = entries.firstIndex(where: { $0.manager == m && $0.operation == "Apply" && $0.subresource == sub }) {
                 if entries[i].fields != fields {
                     entries[i].fields = fields

@@ -1,4 +1,0 @@
-import Testing
-@testable import KubeSim
-
-@Test func KubeSimModuleLinks() { #expect(Bool(true)) }
