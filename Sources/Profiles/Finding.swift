@@ -87,6 +87,10 @@ public enum FindingCode: String, Sendable, Equatable, Codable, CaseIterable {
     case stageTimeout = "PL120"
     case noNFD = "PL121"
     case queueWithoutQuota = "PL122"
+    case draDriverRoot = "PL123"
+    case networkWithoutDevices = "PL124"
+    case kueueWithoutQueues = "PL125"
+    case sharingWithoutOperator = "PL126"
 
     /// Lint findings print their code in human output; schema errors do not.
     public var isLint: Bool { rawValue >= "PL100" }

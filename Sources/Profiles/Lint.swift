@@ -38,6 +38,10 @@ struct Linter {
         rawOverrides()
         unusedSharingBlocks()
         stageTimeouts()
+        draDriverRoot()
+        networkDevices()
+        kueueQueues()
+        sharingNeedsOperator()
         return findings
     }
 
@@ -373,6 +377,11 @@ struct Linter {
                case .string(let s)? = gpu.values.value(at: ["mig", "strategy"]), s != mig.strategy.rawValue {
                 override(gv, ["mig", "strategy"], "mig.strategy: \(s)", "spec.sharing.mig.strategy", mig.strategy.rawValue)
             }
+            if spec.sharing.model == .mig, case .bool(false)? = gpu.values.value(at: ["migManager", "enabled"]) {
+                report(.rawValueOverride, .warning, gv / "migManager" / "enabled",
+                       "values turn the MIG manager off, so sharing.mig.config is never applied to the GPUs",
+                       fix: "remove migManager.enabled from spec.gpu.values")
+            }
             if spec.sharing.model == .timeSlicing, gpu.values.value(at: ["devicePlugin", "config"]) != nil {
                 report(.rawValueOverride, .warning, gv / "devicePlugin" / "config",
                        "values set devicePlugin.config, which replaces the time-slicing configuration the profile generates",
@@ -402,6 +411,52 @@ struct Linter {
         report(.rawValueOverride, .warning, path,
                "values set \(written), overriding \(field): \(fieldValue) (raw values are merged last)",
                fix: "set \(field) instead and remove \(keys.joined(separator: ".")) from values")
+    }
+
+    /// PL123: the DRA kubelet plugin must look where the driver really is.
+    private mutating func draDriverRoot() {
+        guard spec.sharing.model == .dra, let dra = spec.sharing.dra else { return }
+        let expected = DRA.defaultDriverRoot(for: spec.gpu.driver)
+        let path = Self.spec / "sharing" / "dra" / "driverRoot"
+        guard map.contains(path), dra.driverRoot != expected else { return }
+        if spec.gpu.driver == .container || dra.driverRoot == DRA.defaultDriverRoot(for: .container) {
+            report(.draDriverRoot, .warning, path,
+                   "driverRoot \(dra.driverRoot) does not match gpu.driver \(spec.gpu.driver.rawValue), whose driver is under \(expected); the DRA kubelet plugin would find no GPUs",
+                   fix: "remove driverRoot (it defaults to \(expected) for gpu.driver \(spec.gpu.driver.rawValue))")
+        }
+    }
+
+    /// PL124: the network stage's gate needs an RDMA resource or SR-IOV networks.
+    private mutating func networkDevices() {
+        let net = spec.network
+        guard net.enabled, net.nicClusterPolicy?.rdmaSharedDevicePlugin == nil, !net.sriov else { return }
+        report(.networkWithoutDevices, .warning, Self.spec / "network" / "enabled",
+               "the network stage is enabled but exposes no RDMA devices (no rdmaSharedDevicePlugin, sriov off); its RDMA gate cannot pass",
+               fix: "add spec.network.nicClusterPolicy.rdmaSharedDevicePlugin with the IB/RoCE interfaces, or disable the network stage")
+    }
+
+    /// PL125: Kueue without queues admits nothing.
+    private mutating func kueueQueues() {
+        guard kueueOn else { return }
+        let kueue = spec.scheduling.kueue
+        guard kueue.clusterQueues.isEmpty || kueue.localQueues.isEmpty else { return }
+        let missing = kueue.clusterQueues.isEmpty ? "clusterQueues" : "localQueues"
+        report(.kueueWithoutQueues, .warning, Self.spec / "scheduling" / "kueue" / "enabled",
+               "Kueue is enabled but has no \(missing); workloads labelled with a queue name are never admitted",
+               fix: "define spec.scheduling.kueue.clusterQueues and localQueues for the tenants, or disable Kueue")
+    }
+
+    /// PL126: time-slicing and MIG are configured through the GPU Operator (or, for
+    /// time-slicing, the standalone device plugin); with neither, nothing applies them.
+    private mutating func sharingNeedsOperator() {
+        guard !spec.gpu.enabled else { return }
+        let model = spec.sharing.model
+        let standalone = spec.charts[.nvidiaDevicePlugin] != nil
+        guard model == .mig || (model == .timeSlicing && !standalone) else { return }
+        report(.sharingWithoutOperator, .error, Self.spec / "sharing" / "model",
+               "sharing.model \(model.rawValue) is configured through the GPU Operator, but spec.gpu.enabled is false",
+               fix: model == .mig ? "enable spec.gpu (MIG needs the operator's MIG manager)"
+                   : "enable spec.gpu, or add the nvidia-device-plugin chart to apply time-slicing")
     }
 
     // MARK: Smoke

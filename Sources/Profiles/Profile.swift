@@ -349,8 +349,9 @@ public struct DRA: Sendable, Equatable, Codable {
 
     /// Node label selecting where the kubelet plugin runs. Default `nvidia.com/dra-kubelet-plugin`.
     public var nodeLabel: String
-    /// Driver installation root on the host (`nvidiaDriverRoot`). Default `/run/nvidia/driver`
-    /// (where the GPU Operator's driver container puts it); use `/` for a host driver.
+    /// Driver installation root on the host (`nvidiaDriverRoot`). Default follows
+    /// `gpu.driver`: `/run/nvidia/driver` for `container` (where the operator's driver
+    /// container installs it), `/` for `host`.
     public var driverRoot: String
     /// The DeviceClass claims name. Default `gpu.nvidia.com` (created by the chart).
     public var deviceClass: String
@@ -366,6 +367,11 @@ public struct DRA: Sendable, Equatable, Codable {
         self.deviceClass = deviceClass
         self.computeDomains = computeDomains
         self.values = values
+    }
+
+    /// Where the driver lives for each way of installing it.
+    public static func defaultDriverRoot(for driver: DriverMode) -> String {
+        driver == .host ? "/" : "/run/nvidia/driver"
     }
 
     /// The ResourceQuota resource that counts devices of a class (Kubernetes 1.34).

@@ -83,7 +83,7 @@ struct ProfileDecoder {
             "enabled", "namespace", "nfd", "sriov", "nicClusterPolicy", "values",
         ]) { spec.network = decodeNetwork(n) }
         if let node = s["sharing"], let sh = r.mapping(node, s.path / "sharing", known: ["model", "timeSlicing", "mig", "dra"]) {
-            spec.sharing = decodeSharing(sh)
+            spec.sharing = decodeSharing(sh, driver: spec.gpu.driver)
         }
         if let node = s["scheduling"], let sc = r.mapping(node, s.path / "scheduling", known: [
             "enabled", "volcano", "kueue", "priorityClasses",
@@ -182,7 +182,7 @@ struct ProfileDecoder {
         return net
     }
 
-    private func decodeSharing(_ s: NodeReader.Fields) -> SharingSpec {
+    private func decodeSharing(_ s: NodeReader.Fields, driver: DriverMode) -> SharingSpec {
         var sharing = SharingSpec()
         sharing.model = r.enumeration(s, "model") ?? sharing.model
         if let node = s["timeSlicing"], let t = r.mapping(node, s.path / "timeSlicing", known: [
@@ -216,7 +216,7 @@ struct ProfileDecoder {
         if let node = s["dra"], let d = r.mapping(node, s.path / "dra", known: [
             "nodeLabel", "driverRoot", "deviceClass", "computeDomains", "values",
         ]) {
-            var dra = DRA()
+            var dra = DRA(driverRoot: DRA.defaultDriverRoot(for: driver))
             if let label = r.string(d, "nodeLabel"), let lnode = d["nodeLabel"],
                r.checkName(label, lnode.mark, d.path / "nodeLabel", .qualified, what: "label key") {
                 dra.nodeLabel = label
@@ -231,7 +231,7 @@ struct ProfileDecoder {
             dra.values = r.rawValues(d, "values") ?? dra.values
             sharing.dra = dra
         } else if sharing.model == .dra {
-            sharing.dra = DRA()  // every DRA setting has a default
+            sharing.dra = DRA(driverRoot: DRA.defaultDriverRoot(for: driver))  // every DRA setting has a default
         }
         return sharing
     }
