@@ -233,8 +233,10 @@ final class NodeReader {
     func labels(_ f: Fields, _ key: String) -> [String: String]? {
         guard let node = f[key], let m = mapping(node, f.path / key, known: nil) else { return nil }
         var out: [String: String] = [:]
+        var seen = Set<String>()
         for pair in node.mappingPairs ?? [] {
-            guard let k = pair.key.scalarValue, m.values[k] != nil || pair.value.isNull else { continue }
+            // Keys `mapping` rejected (duplicates, non-strings) were reported already.
+            guard let k = pair.key.scalarValue, m.values[k] != nil, seen.insert(k).inserted else { continue }
             let path = f.path / key / k
             guard checkName(k, pair.key.mark, path, .qualified, what: "label key") else { continue }
             guard let v = pair.value.isNull ? "" : string(pair.value, path) else { continue }

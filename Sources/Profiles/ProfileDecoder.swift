@@ -19,7 +19,6 @@ struct ProfileDecoder {
             return nil
         }
         guard let f = r.mapping(root, .root, known: ["apiVersion", "kind", "metadata", "spec"]) else { return nil }
-        let errorsBefore = r.findings.count
 
         if let node = f["apiVersion"] {
             if let v = r.string(node, FieldPath.root / "apiVersion"), v != Profile.apiVersion {
@@ -58,7 +57,8 @@ struct ProfileDecoder {
             r.missing(f, "spec")
         }
 
-        guard r.findings.count == errorsBefore else { return nil }
+        // Every schema finding is an error: any of them means no usable profile.
+        guard r.findings.isEmpty else { return nil }
         return Profile(metadata: .init(name: name), spec: spec)
     }
 
@@ -256,8 +256,10 @@ struct ProfileDecoder {
                 let reclaimable = r.bool(q, "reclaimable")
                 var capability: [String: Quantity] = [:]
                 if let cnode = q["capability"], let c = r.mapping(cnode, q.path / "capability", known: nil) {
+                    var seen = Set<String>()
                     for pair in cnode.mappingPairs ?? [] {
-                        guard let k = pair.key.scalarValue, c[k] != nil || pair.value.isNull else { continue }
+                        // Keys `mapping` rejected (duplicates, non-strings) were reported already.
+                        guard let k = pair.key.scalarValue, c.values[k] != nil, seen.insert(k).inserted else { continue }
                         guard r.checkName(k, pair.key.mark, c.path / k, .qualified, what: "resource name") else { continue }
                         if let qty = r.quantity(c, k, required: true), wholeNumberAllowed(qty, k, c, k) { capability[k] = qty }
                     }
