@@ -7,15 +7,73 @@ extension GoYAML {
     /// back, and yaml.v2's emitter (sorted keys, quoting, line folding at 80 columns). The result
     /// ends with a newline (`"{}\n"` for an empty mapping, `"null\n"` for null).
     ///
-    /// Returns "" when Go would fail (NaN or ±Inf anywhere in the value), which is what
-    /// Helm's `toYaml` prints then; use `marshalChecked` to see the error.
+    /// Returns "" when Go would fail, which is what Helm's `toYaml` prints then: NaN or ±Inf anywhere
+    /// (`json: unsupported value: NaN`), or a string holding DEL, a C1 control other than NEL, U+FFFE
+    /// or U+FFFF (`yaml: control characters are not allowed`: JSON passes them raw, yaml.v2's reader
+    /// refuses them). A NEL (U+0085) comes out folded into a space, as yaml.v2 reads the raw JSON
+    /// character as a line break. Use `marshalChecked` to see the error.
     public static func marshal(_ value: YAMLValue) -> String {
         (try? marshalChecked(value)) ?? ""
     }
 
     /// As `marshal`, but throws Go's error (`json: unsupported value: NaN`) instead of returning "".
     public static func marshalChecked(_ value: YAMLValue) throws(GoEncodingError) -> String {
-        GoYAMLEmitter.emitDocument(try afterJSONRoundTrip(value))
+        if needsRealRoundTrip(value) {
+            // Rare characters change meaning when yaml.v2 reads the JSON text back (NEL folds to a
+            // space, DEL/C1/U+FFFE are refused): run the real JSON → YAML step.
+            let json = try GoJSON.marshal(value)
+            let root: Node?
+            do {
+                root = try Parser().parseFirst(json)?.root
+            } catch {
+                throw GoEncodingError(message: error.goMessage)
+            }
+            return GoYAMLEmitter.emitDocument(try root.map(readJSONNode) ?? .null)
+        }
+        return GoYAMLEmitter.emitDocument(try afterJSONRoundTrip(value))
+    }
+
+    /// True when a string holds a character that encoding/json leaves raw but yaml.v2 reads
+    /// differently: NEL (a line break to YAML), DEL, other C1 controls, U+FFFE, U+FFFF.
+    static func needsRealRoundTrip(_ value: YAMLValue) -> Bool {
+        func risky(_ s: String) -> Bool {
+            s.unicodeScalars.contains { u in
+                let v = u.value
+                return v == 0x7F || (v >= 0x80 && v <= 0x9F) || v == 0xFFFE || v == 0xFFFF
+            }
+        }
+        switch value {
+        case .string(let s): return risky(s)
+        case .sequence(let items): return items.contains(where: needsRealRoundTrip)
+        case .mapping(let m): return m.contains { risky($0.key) || needsRealRoundTrip($0.value) }
+        default: return false
+        }
+    }
+
+    /// yaml.v2 decoding of JSON text into interface{}: quoted scalars are strings, plain ones resolve.
+    private static func readJSONNode(_ node: Node) throws(GoEncodingError) -> GoYAMLNode {
+        switch node.content {
+        case .scalar(let text, let style):
+            guard style == .plain else { return .string(text) }
+            switch (try? GoResolve.resolve(tag: "", text))?.value {
+            case .null?: return .null
+            case .bool(let b)?: return .bool(b)
+            case .int(let i)?: return .int(i)
+            case .uint(let u)?: return .uint(u)
+            case .float(let d)?, .bigInt(let d)?: return .float(d)
+            default: return .string(text)
+            }
+        case .sequence(let items):
+            var out: [GoYAMLNode] = []
+            for item in items { out.append(try readJSONNode(item)) }
+            return .sequence(out)
+        case .mapping(let pairs):
+            var entries: [(String, GoYAMLNode)] = []
+            for pair in pairs { entries.append((pair.key.scalarValue ?? "", try readJSONNode(pair.value))) }
+            let keys = entries.map { GoKeyOrder.Key($0.0) }
+            let order = keys.indices.sorted { GoKeyOrder.less(keys[$0], keys[$1]) }
+            return .mapping(order.map { entries[$0] })
+        }
     }
 
     /// sigs.k8s.io/yaml `Unmarshal` into `interface{}` (`.kubernetes` rules, first document only).
