@@ -91,6 +91,7 @@ public enum FindingCode: String, Sendable, Equatable, Codable, CaseIterable {
     case networkWithoutDevices = "PL124"
     case kueueWithoutQueues = "PL125"
     case sharingWithoutOperator = "PL126"
+    case productLabelRenamed = "PL127"
 
     /// Lint findings print their code in human output; schema errors do not.
     public var isLint: Bool { rawValue >= "PL100" }

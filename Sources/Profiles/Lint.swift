@@ -42,6 +42,7 @@ struct Linter {
         networkDevices()
         kueueQueues()
         sharingNeedsOperator()
+        productLabels()
         return findings
     }
 
@@ -457,6 +458,29 @@ struct Linter {
                "sharing.model \(model.rawValue) is configured through the GPU Operator, but spec.gpu.enabled is false",
                fix: model == .mig ? "enable spec.gpu (MIG needs the operator's MIG manager)"
                    : "enable spec.gpu, or add the nvidia-device-plugin chart to apply time-slicing")
+    }
+
+    /// PL127: GPU Feature Discovery rewrites `nvidia.com/gpu.product` under time-slicing
+    /// (`<product>-SHARED`, unless renameByDefault) and MIG single (`<product>-MIG-<profile>`),
+    /// so a flavor selecting the plain product name matches no node.
+    private mutating func productLabels() {
+        guard kueueOn else { return }
+        let sharing = spec.sharing
+        for (fi, flavor) in spec.scheduling.kueue.flavors.enumerated() {
+            guard let product = flavor.nodeLabels["nvidia.com/gpu.product"] else { continue }
+            let path = Self.spec / "scheduling" / "kueue" / "flavors" / fi / "nodeLabels" / "nvidia.com/gpu.product"
+            if sharing.model == .timeSlicing, sharing.timeSlicing?.renameByDefault != true, !product.hasSuffix("-SHARED") {
+                report(.productLabelRenamed, .warning, path,
+                       "with time-slicing, GPU Feature Discovery labels nodes nvidia.com/gpu.product=\(product)-SHARED, so \(product) matches no node",
+                       fix: "select \(product)-SHARED, or set sharing.timeSlicing.renameByDefault: true")
+            }
+            if sharing.model == .mig, let mig = sharing.mig, mig.strategy == .single, !product.contains("-MIG-") {
+                let profile = mig.config.hasPrefix("all-") ? String(mig.config.dropFirst(4)) : "<profile>"
+                report(.productLabelRenamed, .warning, path,
+                       "with MIG strategy single, GPU Feature Discovery labels nodes nvidia.com/gpu.product=\(product)-MIG-\(profile), so \(product) matches no MIG node",
+                       fix: "select \(product)-MIG-\(profile), or a label MIG does not change")
+            }
+        }
     }
 
     // MARK: Smoke

@@ -29,7 +29,7 @@ public enum ProfileLoader {
         } catch {
             var message = error.problem
             if let context = error.context, !context.isEmpty { message += " (\(context))" }
-            let finding = Finding(file: file, mark: error.mark, severity: .error, code: .yamlSyntax, path: "",
+            let finding = Finding(file: file, mark: clamp(error.mark, to: text), severity: .error, code: .yamlSyntax, path: "",
                                   message: "invalid YAML: " + message)
             return ProfileValidation(profile: nil, findings: [finding], sourceMap: SourceMap())
         }
@@ -41,6 +41,14 @@ public enum ProfileLoader {
             findings += linter.run()
         }
         return ProfileValidation(profile: profile, findings: findings.sortedByPosition(), sourceMap: decoder.r.sourceMap)
+    }
+
+    /// libyaml reports problems at the end of input one line past the last line when the
+    /// text has no final newline; point at the end of the last line instead.
+    static func clamp(_ mark: Mark, to text: String) -> Mark {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line > lines.count, let last = lines.last else { return mark }
+        return Mark(line: lines.count, column: last.count + 1)
     }
 
     /// The profile for commands that act on it; throws when there is any error

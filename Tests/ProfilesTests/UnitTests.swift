@@ -251,3 +251,34 @@ import YAML
         #expect(lint.filter { !seen.contains($0) } == [])
     }
 }
+
+/// Damaged versions of the examples (a line removed, the text cut short) must give
+/// findings or a profile, never a crash, and findings must stay sorted and in the file.
+@Suite struct DamagedExampleTests {
+    @Test func everyLineRemovedAndEveryCut() throws {
+        for url in try Source.yamlFiles(in: Source.examples) {
+            let text = try Source.read(url)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            var variants: [String] = []
+            for i in lines.indices {
+                var copy = lines
+                copy.remove(at: i)
+                variants.append(copy.joined(separator: "\n"))
+            }
+            let scalars = Array(text.unicodeScalars)
+            for cut in stride(from: 0, to: scalars.count, by: 23) {
+                var s = String.UnicodeScalarView()
+                s.append(contentsOf: scalars[..<cut])
+                variants.append(String(s))
+            }
+            for v in variants {
+                let result = validate(v, file: "x.yaml")
+                let lineCount = v.split(separator: "\n", omittingEmptySubsequences: false).count
+                #expect(result.findings == result.findings.sortedByPosition())
+                #expect(result.findings.allSatisfy { $0.line >= 1 && $0.line <= max(lineCount, 1) && $0.column >= 1 },
+                        "\(lineCount) lines: \(result.findings.filter { $0.line > lineCount }.map(\.description))")
+                #expect(result.profile != nil || result.hasErrors)
+            }
+        }
+    }
+}
