@@ -1,3 +1,4 @@
 // Benchmarks print numbers; they never assert on time. Run: swift run -c release platform-bench
 benchYAML()  // YAML: parse and decode throughput on the shared fixtures (docs/yaml.md)
 HelmBench.run()
+GoTemplateBench.run()  // GoTemplate: parse throughput on chart templates, execute rate (docs/gotemplate.md)
