@@ -9,17 +9,17 @@ import YAML
 /// min/max (Length, Items, Properties), minimum/maximum (+exclusive), multipleOf,
 /// pattern, uniqueItems, $ref (within the document), allOf/anyOf/oneOf/not, if/then/else.
 public struct JSONSchema: Sendable {
-    let root: YAMLValue
+    let root: JSONNode
     /// Before draft 2019-09, `$ref` hides its sibling keywords and `items` may be an array.
     let legacyDraft: Bool
     let draft4: Bool
 
     public init(json: String) throws {
-        do { root = try JSONReader.parse(json) } catch let f as JSONReader.Failure {
+        do { root = try JSONReader.parseTree(json) } catch let f as JSONReader.Failure {
             throw HelmError(.schema, f.message)
         }
         var legacy = false, d4 = false
-        if case .mapping(let m) = root, case .string(let s)? = m["$schema"] {
+        if case .object(let m) = root, case .string(let s)? = m["$schema"] {
             legacy = s.contains("draft-04") || s.contains("draft-06") || s.contains("draft-07")
             d4 = s.contains("draft-04")
         }
@@ -82,17 +82,37 @@ public struct JSONSchema: Sendable {
 
     // MARK: validation
 
+    static func isTrue(_ n: JSONNode?) -> Bool {
+        if case .bool(true)? = n { return true }
+        return false
+    }
+
+    /// Compiled patterns, shared by every validation (charts repeat the same few).
+    private static let regexCache = RegexCache()
+    final class RegexCache: @unchecked Sendable {
+        let lock = NSLock()
+        var compiled: [String: NSRegularExpression] = [:]
+    }
+    static func regex(_ pattern: String) -> NSRegularExpression? {
+        regexCache.lock.lock()
+        defer { regexCache.lock.unlock() }
+        if let r = regexCache.compiled[pattern] { return r }
+        guard let r = try? NSRegularExpression(pattern: pattern) else { return nil }
+        regexCache.compiled[pattern] = r
+        return r
+    }
+
     private func fail(_ loc: [String], _ message: String) -> Failure { Failure(location: loc, message: message) }
 
-    private func check(_ schema: YAMLValue, _ v: YAMLValue, _ loc: [String]) -> Failure? {
+    private func check(_ schema: JSONNode, _ v: YAMLValue, _ loc: [String]) -> Failure? {
         switch schema {
         case .bool(let b): return b ? nil : fail(loc, "false schema")
-        case .mapping(let s): return check(s, v, loc)
+        case .object(let s): return check(s, v, loc)
         default: return nil
         }
     }
 
-    private func resolve(_ ref: String) -> YAMLValue? {
+    private func resolve(_ ref: String) -> JSONNode? {
         guard ref.hasPrefix("#") else { return nil }
         var cur = root
         let path = ref.dropFirst()
@@ -101,8 +121,8 @@ public struct JSONSchema: Sendable {
             let token = (String(raw).removingPercentEncoding ?? String(raw))
                 .replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
             switch cur {
-            case .mapping(let m): guard let n = m[token] else { return nil }; cur = n
-            case .sequence(let a): guard let i = Int(token), a.indices.contains(i) else { return nil }; cur = a[i]
+            case .object(let m): guard let n = m[token] else { return nil }; cur = n
+            case .array(let a): guard let i = Int(token), a.indices.contains(i) else { return nil }; cur = a[i]
             default: return nil
             }
         }
@@ -159,14 +179,14 @@ public struct JSONSchema: Sendable {
         }
     }
 
-    private func check(_ s: YAMLMapping, _ v: YAMLValue, _ loc: [String]) -> Failure? {
+    private func check(_ s: JSONObject, _ v: YAMLValue, _ loc: [String]) -> Failure? {
         var errors: [Failure] = []
 
         if let t = s["type"] {
             let wanted: [String]
             switch t {
             case .string(let one): wanted = [one]
-            case .sequence(let many): wanted = many.compactMap { if case .string(let x) = $0 { return x } else { return nil } }
+            case .array(let many): wanted = many.compactMap { if case .string(let x) = $0 { return x } else { return nil } }
             default: wanted = []
             }
             let actual = typeName(v)
@@ -176,13 +196,13 @@ public struct JSONSchema: Sendable {
                 return fail(loc, "got \(actual), want \(order.filter(wanted.contains).joined(separator: " or "))")
             }
         }
-        if let c = s["const"], !equal(v, c) {
+        if let cn = s["const"], case let c = cn.yamlValue, !equal(v, c) {
             switch c {
             case .sequence, .mapping: return fail(loc, "const failed")
             default: return fail(loc, "value must be \(display(c))")
             }
         }
-        if case .sequence(let options)? = s["enum"], !options.contains(where: { equal(v, $0) }) {
+        if case .array(let nodes)? = s["enum"], case let options = nodes.map(\.yamlValue), !options.contains(where: { equal(v, $0) }) {
             let primitive = !options.contains { if case .sequence = $0 { return true }; if case .mapping = $0 { return true }; return false }
             if !primitive { return fail(loc, "enum failed") }
             if options.count == 1 { return fail(loc, "value must be \(display(options[0]))") }
@@ -208,11 +228,11 @@ public struct JSONSchema: Sendable {
         }
 
         if let not = s["not"], check(not, v, loc) == nil { errors.append(fail(loc, "not failed")) }
-        if case .sequence(let all)? = s["allOf"] {
+        if case .array(let all)? = s["allOf"] {
             let fs = all.compactMap { check($0, v, loc) }
             if !fs.isEmpty { errors.append(Failure(location: loc, message: "allOf failed", causes: fs)) }
         }
-        if case .sequence(let any)? = s["anyOf"] {
+        if case .array(let any)? = s["anyOf"] {
             var fs: [Failure] = []
             var matched = false
             for sub in any {
@@ -220,7 +240,7 @@ public struct JSONSchema: Sendable {
             }
             if !matched { errors.append(Failure(location: loc, message: "anyOf failed", causes: fs)) }
         }
-        if case .sequence(let one)? = s["oneOf"] {
+        if case .array(let one)? = s["oneOf"] {
             var matched = -1
             var fs: [Failure] = []
             for (i, sub) in one.enumerated() {
@@ -250,12 +270,17 @@ public struct JSONSchema: Sendable {
         }
     }
 
-    private func int(_ v: YAMLValue?) -> Int? { v.flatMap(number).map { Int($0) } }
+    private func int(_ v: JSONNode?) -> Int? { num(v).map { Int($0) } }
 
-    private func checkObject(_ s: YAMLMapping, _ obj: YAMLMapping, _ loc: [String], _ errors: inout [Failure]) {
+    private func num(_ v: JSONNode?) -> Double? {
+        if case .number(let d)? = v { return d }
+        return nil
+    }
+
+    private func checkObject(_ s: JSONObject, _ obj: YAMLMapping, _ loc: [String], _ errors: inout [Failure]) {
         if let n = int(s["minProperties"]), obj.count < n { errors.append(fail(loc, "minProperties: got \(obj.count), want \(n)")) }
         if let n = int(s["maxProperties"]), obj.count > n { errors.append(fail(loc, "maxProperties: got \(obj.count), want \(n)")) }
-        if case .sequence(let req)? = s["required"] {
+        if case .array(let req)? = s["required"] {
             let missing = req.compactMap { r -> String? in
                 guard case .string(let name) = r, obj[name] == nil else { return nil }
                 return name
@@ -263,11 +288,11 @@ public struct JSONSchema: Sendable {
             if missing.count == 1 { errors.append(fail(loc, "missing property \(Self.quote(missing[0]))")) }
             else if !missing.isEmpty { errors.append(fail(loc, "missing properties \(missing.map(Self.quote).joined(separator: ", "))")) }
         }
-        var props = YAMLMapping()
-        if case .mapping(let p)? = s["properties"] { props = p }
-        var patterns: [(NSRegularExpression, YAMLValue)] = []
-        if case .mapping(let pp)? = s["patternProperties"] {
-            for e in pp { if let re = try? NSRegularExpression(pattern: e.key) { patterns.append((re, e.value)) } }
+        var props = JSONObject()
+        if case .object(let p)? = s["properties"] { props = p }
+        var patterns: [(NSRegularExpression, JSONNode)] = []
+        if case .object(let pp)? = s["patternProperties"] {
+            for k in pp.keys { if let re = Self.regex(k), let sub = pp[k] { patterns.append((re, sub)) } }
         }
         var additional: [String] = []
         for e in obj {
@@ -283,7 +308,7 @@ public struct JSONSchema: Sendable {
             if !evaluated, let ap = s["additionalProperties"] {
                 switch ap {
                 case .bool(false): additional.append(e.key)
-                case .mapping: if let f = check(ap, e.value, loc + [e.key]) { errors.append(f) }
+                case .object: if let f = check(ap, e.value, loc + [e.key]) { errors.append(f) }
                 default: break
                 }
             }
@@ -293,10 +318,10 @@ public struct JSONSchema: Sendable {
         }
     }
 
-    private func checkArray(_ s: YAMLMapping, _ arr: [YAMLValue], _ loc: [String], _ errors: inout [Failure]) {
+    private func checkArray(_ s: JSONObject, _ arr: [YAMLValue], _ loc: [String], _ errors: inout [Failure]) {
         if let n = int(s["minItems"]), arr.count < n { errors.append(fail(loc, "minItems: got \(arr.count), want \(n)")) }
         if let n = int(s["maxItems"]), arr.count > n { errors.append(fail(loc, "maxItems: got \(arr.count), want \(n)")) }
-        if s["uniqueItems"] == .bool(true), arr.count > 1 {
+        if case .bool(true)? = s["uniqueItems"], arr.count > 1 {
             outer: for i in 1..<arr.count {
                 for j in 0..<i where equal(arr[i], arr[j]) {
                     errors.append(fail(loc, "items at \(j) and \(i) are equal"))
@@ -305,51 +330,51 @@ public struct JSONSchema: Sendable {
             }
         }
         var evaluated = 0
-        if case .sequence(let prefix)? = s[legacyDraft ? "items" : "prefixItems"] {
+        if case .array(let prefix)? = s[legacyDraft ? "items" : "prefixItems"] {
             evaluated = min(prefix.count, arr.count)
             for i in 0..<evaluated { if let f = check(prefix[i], arr[i], loc + [String(i)]) { errors.append(f) } }
             if legacyDraft, let additional = s["additionalItems"] {
-                if additional == .bool(false), evaluated != arr.count {
+                if case .bool(false) = additional, evaluated != arr.count {
                     errors.append(fail(loc, "last \(arr.count - evaluated) additionalItem(s) not allowed"))
-                } else if case .mapping = additional {
+                } else if case .object = additional {
                     for i in evaluated..<arr.count { if let f = check(additional, arr[i], loc + [String(i)]) { errors.append(f) } }
                 }
             }
         }
         if let items = s["items"] {
             switch items {
-            case .mapping, .bool:
+            case .object, .bool:
                 for i in evaluated..<arr.count { if let f = check(items, arr[i], loc + [String(i)]) { errors.append(f) } }
             default: break
             }
         }
     }
 
-    private func checkString(_ s: YAMLMapping, _ str: String, _ loc: [String], _ errors: inout [Failure]) {
+    private func checkString(_ s: JSONObject, _ str: String, _ loc: [String], _ errors: inout [Failure]) {
         let length = str.unicodeScalars.count
         if let n = int(s["minLength"]), length < n { errors.append(fail(loc, "minLength: got \(length), want \(n)")) }
         if let n = int(s["maxLength"]), length > n { errors.append(fail(loc, "maxLength: got \(length), want \(n)")) }
-        if case .string(let p)? = s["pattern"], let re = try? NSRegularExpression(pattern: p),
+        if case .string(let p)? = s["pattern"], let re = Self.regex(p),
            re.firstMatch(in: str, range: NSRange(str.startIndex..., in: str)) == nil {
             errors.append(fail(loc, "\(Self.quote(str)) does not match pattern \(Self.quote(p))"))
         }
     }
 
-    private func checkNumber(_ s: YAMLMapping, _ v: YAMLValue, _ loc: [String], _ errors: inout [Failure]) {
+    private func checkNumber(_ s: JSONObject, _ v: YAMLValue, _ loc: [String], _ errors: inout [Failure]) {
         guard let x = number(v) else { return }
         let got = display(v)
         func f(_ d: Double) -> String { GoFloat.format(d) }
-        if let m = s["minimum"].flatMap(number) {
-            let exclusive = draft4 && s["exclusiveMinimum"] == .bool(true)
+        if let m = num(s["minimum"]) {
+            let exclusive = draft4 && Self.isTrue(s["exclusiveMinimum"])
             if exclusive ? x <= m : x < m { errors.append(fail(loc, "\(exclusive ? "exclusiveMinimum" : "minimum"): got \(got), want \(f(m))")) }
         }
-        if let m = s["maximum"].flatMap(number) {
-            let exclusive = draft4 && s["exclusiveMaximum"] == .bool(true)
+        if let m = num(s["maximum"]) {
+            let exclusive = draft4 && Self.isTrue(s["exclusiveMaximum"])
             if exclusive ? x >= m : x > m { errors.append(fail(loc, "\(exclusive ? "exclusiveMaximum" : "maximum"): got \(got), want \(f(m))")) }
         }
-        if !draft4, let m = s["exclusiveMinimum"].flatMap(number), x <= m { errors.append(fail(loc, "exclusiveMinimum: got \(got), want \(f(m))")) }
-        if !draft4, let m = s["exclusiveMaximum"].flatMap(number), x >= m { errors.append(fail(loc, "exclusiveMaximum: got \(got), want \(f(m))")) }
-        if let m = s["multipleOf"].flatMap(number), m != 0 {
+        if !draft4, let m = num(s["exclusiveMinimum"]), x <= m { errors.append(fail(loc, "exclusiveMinimum: got \(got), want \(f(m))")) }
+        if !draft4, let m = num(s["exclusiveMaximum"]), x >= m { errors.append(fail(loc, "exclusiveMaximum: got \(got), want \(f(m))")) }
+        if let m = num(s["multipleOf"]), m != 0 {
             let q = x / m
             if q.rounded() != q { errors.append(fail(loc, "multipleOf: got \(got), want \(f(m))")) }
         }
@@ -357,12 +382,31 @@ public struct JSONSchema: Sendable {
 }
 
 extension JSONSchema {
+    /// Parsed schemas by content: the same chart is often rendered many times in one process.
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var entries: [[UInt8]: JSONSchema] = [:]
+    }
+    private static let cache = Cache()
+
+    static func compiled(_ bytes: [UInt8]) throws -> JSONSchema {
+        cache.lock.lock()
+        if let hit = cache.entries[bytes] { cache.lock.unlock(); return hit }
+        cache.lock.unlock()
+        let schema = try JSONSchema(json: String(decoding: bytes, as: UTF8.self))
+        cache.lock.lock()
+        if cache.entries.count >= 32 { cache.entries.removeAll() }
+        cache.entries[bytes] = schema
+        cache.lock.unlock()
+        return schema
+    }
+
     /// Helm's `ValidateAgainstSchema`: the chart's schema, then each subchart's against its
     /// section of the values. Returns the combined report or nil.
     public static func validate(chart: Chart, values: YAMLMapping) throws -> String? {
         var out = ""
         if let schema = chart.schema {
-            let s = try JSONSchema(json: String(decoding: schema, as: UTF8.self))
+            let s = try compiled(schema)
             if let report = s.validate(.mapping(values)) {
                 out += "\(chart.name):\n" + report + "\n"
             }
