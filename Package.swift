@@ -48,7 +48,7 @@ let package = Package(
         ]),
         .executableTarget(name: "platform", dependencies: ["PlatformCLI"]),
         .executableTarget(name: "platform-bench", dependencies: [
-            "YAML", "Profiles", "GoTemplate", "Helm", "KubeSim", "KubeClient",
+            "YAML", "Profiles", "GoTemplate", "Helm", "KubeSim", "KubeClient", "KubeModel",
         ]),
 
         // Tests: one target per module.

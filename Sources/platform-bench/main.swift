@@ -2,3 +2,4 @@
 benchYAML()  // YAML: parse and decode throughput on the shared fixtures (docs/yaml.md)
 HelmBench.run()
 GoTemplateBench.run()  // GoTemplate: parse throughput on chart templates, execute rate (docs/gotemplate.md)
+await KubeSimBench.run()  // KubeSim: apply/list/watch throughput (docs/kubesim.md)
