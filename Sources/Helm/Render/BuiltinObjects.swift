@@ -261,11 +261,12 @@ final class HelmVersionObject: GoObject, @unchecked Sendable {
         case "GitCommit": return .field(.string(caps.helmGitCommit))
         case "GitTreeState": return .field(.string("clean"))
         case "GoVersion": return .field(.string(caps.goVersion))
+        case "KubeClientVersion": return .field(.string("v1.36"))
         default: return nil
         }
     }
     var printedFields: [(name: String, value: Value)] {
         [("Version", .string(caps.helmVersion)), ("GitCommit", .string(caps.helmGitCommit)),
-         ("GitTreeState", .string("clean")), ("GoVersion", .string(caps.goVersion))]
+         ("GitTreeState", .string("clean")), ("GoVersion", .string(caps.goVersion)), ("KubeClientVersion", .string("v1.36"))]
     }
 }

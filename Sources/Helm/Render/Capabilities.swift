@@ -40,16 +40,16 @@ public struct Capabilities: Sendable {
     public var helmGitCommit: String
     public var goVersion: String
 
-    /// What Helm 4.3.0 uses when no cluster is asked: its client-go's Kubernetes version
+    /// What Helm 4.3.0 uses when no cluster is asked: its client-go's (v0.36) Kubernetes version
     /// and the API groups client-go knows.
-    public static let defaultKubeVersion = "v1.35.0"
+    public static let defaultKubeVersion = "v1.36.0"
 
     public init(kubeVersion: KubeVersion? = nil, extraAPIVersions: [String] = []) {
         self.kubeVersion = kubeVersion ?? KubeVersion(parsing: Self.defaultKubeVersion)!
         self.apiVersions = Self.defaultAPIVersions + extraAPIVersions
         self.helmVersion = "v4.3.0"
         self.helmGitCommit = ""
-        self.goVersion = "go1.25.0"
+        self.goVersion = "go1.26.0"
     }
 
     /// `APIVersions.Has`: exact `group/version` or `group/version/Kind`; a `group/version`
