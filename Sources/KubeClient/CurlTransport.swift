@@ -96,6 +96,10 @@ public final class CurlTransport: HTTPTransport {
         return try result.get()
     }
 
+    /// Process-wide libcurl counters: transfers completed and new connections opened
+    /// (the difference is connection reuse).
+    public static var statistics: (transfers: Int, connections: Int) { CurlEngine.shared.statistics }
+
     /// Sets every option on the transfer's easy handle; returns an error for a request curl cannot take.
     private func configure(_ transfer: CurlTransfer) -> TransportError? {
         let request = transfer.request
@@ -471,8 +475,17 @@ final class CurlEngine: @unchecked Sendable {
         curl_multi_add_handle(multi, easy)
     }
 
+    private var counters = (transfers: 0, connections: 0)
+    var statistics: (transfers: Int, connections: Int) { lock.withLock { counters } }
+
     private func finish(_ easy: UnsafeMutableRawPointer, code: CURLcode, engineKind: TransportError.Kind? = nil) {
         guard let transfer = active.removeValue(forKey: easy) else { return }
+        var connects = 0
+        _ = platform_curl_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        lock.withLock {
+            counters.transfers += 1
+            counters.connections += connects
+        }
         curl_multi_remove_handle(multi, easy)
         transfer.complete(code, engineKind: engineKind)
     }

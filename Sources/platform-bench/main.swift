@@ -3,3 +3,4 @@ benchYAML()  // YAML: parse and decode throughput on the shared fixtures (docs/y
 HelmBench.run()
 GoTemplateBench.run()  // GoTemplate: parse throughput on chart templates, execute rate (docs/gotemplate.md)
 await KubeSimBench.run()  // KubeSim: apply/list/watch throughput (docs/kubesim.md)
+await KubeClientBench.run()  // KubeClient: get/apply requests per second against KubeSim (docs/kubeclient.md)

@@ -74,7 +74,13 @@ import YAML
     @Test func bearerTokenOverVerifiedTLS() async throws {
         let good = try client(cluster: "\(server127)\ncertificate-authority: ../ca.crt", user: "token: good-token")
         #expect(try await whoami(good) == "token:good-token")
-        #expect(try await whoami(good) == "token:good-token")  // reused connection
+        let before = CurlTransport.statistics
+        for _ in 0..<5 { #expect(try await whoami(good) == "token:good-token") }
+        let after = CurlTransport.statistics
+        // Tests in other suites may run transfers at the same time, so only an upper bound
+        // on new connections holds: sequential requests on one keep-alive connection open none.
+        #expect(after.transfers - before.transfers >= 5)
+        #expect(after.connections - before.connections < after.transfers - before.transfers)
         let bad = try client(cluster: "\(server127)\ncertificate-authority: ../ca.crt", user: "token: wrong-token")
         do {
             _ = try await whoami(bad)
