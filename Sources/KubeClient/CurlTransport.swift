@@ -138,10 +138,12 @@ public final class CurlTransport: HTTPTransport {
         let timeout = request.timeout ?? defaultTimeout
         if transfer.streaming {
             // The head must arrive within `timeout` (checked by the engine); afterwards only
-            // a body that stays silent for `timeout` (at least 1 byte/s) is cut off.
+            // a body silent for `idleTimeout` (under 1 byte/s) is cut off.
             transfer.headDeadline = ContinuousClock.now + timeout
-            check(platform_curl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1))
-            check(platform_curl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, Self.milliseconds(timeout) / 1000)))
+            if let idle = request.idleTimeout {
+                check(platform_curl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1))
+                check(platform_curl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, Self.milliseconds(idle) / 1000)))
+            }
         } else {
             check(platform_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Self.milliseconds(timeout))))
         }
@@ -216,7 +218,9 @@ public final class CurlTransport: HTTPTransport {
 final class CurlTransfer: @unchecked Sendable {
     let request: HTTPRequest
     let streaming: Bool
-    let easy: UnsafeMutableRawPointer?
+    /// Cleaned up on the engine thread when the transfer ends (it shares the engine's
+    /// share handle, which has no locks), or in deinit if it never started.
+    var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
     var connectToList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -488,5 +492,7 @@ final class CurlEngine: @unchecked Sendable {
         }
         curl_multi_remove_handle(multi, easy)
         transfer.complete(code, engineKind: engineKind)
+        curl_easy_cleanup(easy)
+        transfer.easy = nil
     }
 }

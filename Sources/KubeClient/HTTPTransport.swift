@@ -35,15 +35,19 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
     public var url: URL
     public var headers: HTTPHeaders
     public var body: Data?
-    /// The whole exchange must finish within this (for streams: until the head arrives
-    /// and then while idle for `timeout`); nil means the transport default.
+    /// The whole exchange must finish within this (for streams: the response head must
+    /// arrive within it); nil means the transport default.
     public var timeout: Duration?
+    /// Streams only: fail when the body stays silent this long; nil means no limit
+    /// (a followed log of a quiet container).
+    public var idleTimeout: Duration?
     /// A TLS client certificate for this request only (an exec plugin may return one);
     /// it replaces the transport's.
     public var clientIdentity: TLSClientIdentity?
 
     public init(method: String, url: URL, headers: HTTPHeaders = [:], body: Data? = nil, timeout: Duration? = nil,
-                clientIdentity: TLSClientIdentity? = nil) {
+                idleTimeout: Duration? = nil, clientIdentity: TLSClientIdentity? = nil) {
+        self.idleTimeout = idleTimeout
         self.method = method
         self.url = url
         self.headers = headers

@@ -213,7 +213,9 @@ public final class KubeClient: Sendable {
         if let sinceSeconds { query.append(("sinceSeconds", String(sinceSeconds))) }
         if timestamps { query.append(("timestamps", "true")) }
         if previous { query.append(("previous", "true")) }
-        let response = try await executor.stream(path, query: query, headers: ["Accept": "*/*"])
+        // A followed log may stay quiet for hours; a finished one must not stall.
+        let response = try await executor.stream(path, query: query, headers: ["Accept": "*/*"],
+                                                 idleTimeout: follow ? nil : executor.requestTimeout ?? .seconds(60))
         return Self.lines(of: response.body)
     }
 

@@ -62,11 +62,12 @@ struct RequestExecutor: Sendable {
 
     /// Opens a streaming request (watch, logs); retries only until the head arrives.
     func stream(_ path: String, query: [(String, String)], headers: HTTPHeaders = [:],
-                timeout: Duration? = nil) async throws(KubeClientError) -> HTTPStreamingResponse {
+                timeout: Duration? = nil, idleTimeout: Duration? = nil) async throws(KubeClientError) -> HTTPStreamingResponse {
         try await retryPolicy.run(kind: .idempotent, clock: clock) { () async throws(KubeClientError) -> HTTPStreamingResponse in
             var refreshed = false
             while true {
-                let request = try await authorizedRequest("GET", path, query: query, headers: headers, body: nil, timeout: timeout)
+                var request = try await authorizedRequest("GET", path, query: query, headers: headers, body: nil, timeout: timeout)
+                request.request.idleTimeout = idleTimeout
                 let response: HTTPStreamingResponse
                 do throws(TransportError) {
                     response = try await transport.stream(request.request)

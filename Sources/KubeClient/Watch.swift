@@ -58,7 +58,7 @@ extension KubeClient {
             let path = mapping.collectionPath(namespace: scopedNamespace)
             do {
                 // The server closes after timeoutSeconds; a silent connection is dropped after that plus a margin.
-                let response = try await executor.stream(path, query: query, timeout: .seconds(timeoutSeconds + 30))
+                let response = try await executor.stream(path, query: query, idleTimeout: .seconds(timeoutSeconds + 30))
                 failures = 0
                 let end = try await consume(response, mapping: mapping, path: path, rv: &rv, yield: yield)
                 if end == .gone { rv = nil }

@@ -321,6 +321,28 @@ import YAML
         #expect(t.requests.map { $0.headers["Authorization"] ?? "" } == ["Bearer old-token", "Bearer old-token", "Bearer new-token"])
     }
 
+    @Test func execInteractiveAlwaysNeedsATerminal() async throws {
+        let config = Kubeconfig.ExecConfig(command: "/bin/true", interactiveMode: .always)
+        let cluster = ExecClusterInfo(server: "https://x", certificateAuthorityData: nil, insecureSkipTLSVerify: false,
+                                      tlsServerName: nil, proxyURL: nil)
+        let provider = ExecCredentialProvider(config: config, cluster: cluster, environment: [:], stdinIsTerminal: false)
+        await #expect {
+            try await provider.credential()
+        } throws: { "\($0)".contains("standard input is not a terminal") }
+        let info = ExecCredentialProvider.execInfo(config: config, cluster: cluster, interactive: true)
+        #expect(info == #"{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":true}}"#)
+    }
+
+    @Test func execCredentialParsing() throws {
+        let config = Kubeconfig.ExecConfig(command: "p", apiVersion: "client.authentication.k8s.io/v1beta1")
+        let ok = ExecCredentialProvider.parse(Data(#"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"clientCertificateData":"CERT","clientKeyData":"KEY","expirationTimestamp":"2030-01-02T03:04:05.123Z"}}"#.utf8), config: config)
+        let credential = try ok.get()
+        #expect(credential.clientIdentity?.certificate == Data("CERT".utf8))
+        #expect(credential.expiration != nil)
+        let empty = ExecCredentialProvider.parse(Data(#"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{}}"#.utf8), config: config)
+        #expect(throws: CredentialPluginError.self) { try empty.get() }
+    }
+
     @Test func jsonRoundTripKeepsOrderAndNumbers() throws {
         let text = #"{"b":1,"a":[1.5,true,null,"x\"\n\u00e9\ud83d\ude00"],"c":{"big":9007199254740993}}"#
         let value = try JSON.decode(text)

@@ -7,6 +7,7 @@ import Foundation
 ///   /garbage     bytes that are not HTTP, then close
 ///   /close       closes without answering
 ///   /stall       never answers (until the server is stopped)
+///   /stall-body  sends the head and one line, then nothing
 ///   /stream      chunked lines forever, one every 50 ms
 let pythonServer = #"""
 import http.server, json, socketserver, ssl, sys, time
@@ -48,6 +49,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         elif self.path.startswith("/close"):
             self.close_connection = True
+        elif self.path.startswith("/stall-body"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"6\r\nhello\n\r\n")
+            self.wfile.flush()
+            time.sleep(60)
         elif self.path.startswith("/stall"):
             time.sleep(60)
         elif self.path.startswith("/stream"):

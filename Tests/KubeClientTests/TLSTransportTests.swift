@@ -138,6 +138,16 @@ import YAML
         } catch {
             #expect(error.transportError?.kind == .timedOut, "\(error)")
         }
+        // A stream whose body goes silent fails after its idle timeout.
+        let silent = try await c.executor.stream("/stall-body", query: [], idleTimeout: .seconds(1))
+        var received: [String] = []
+        do {
+            for try await line in KubeClient.lines(of: silent.body) { received.append(line) }
+            Issue.record("a silent stream should time out")
+        } catch {
+            #expect((error as? TransportError)?.kind == .timedOut, "\(error)")
+        }
+        #expect(received == ["hello"])
         // Nothing is wedged: the next request works.
         #expect(try await whoami(c) == "token:good-token")
     }
