@@ -1,5 +1,5 @@
 import Foundation
-import YAML
+import KubeModel
 
 /// The server's `Status` object (metav1.Status), decoded.
 public struct APIStatus: Sendable, Equatable {
@@ -31,7 +31,7 @@ public struct APIStatus: Sendable, Equatable {
     }
 
     /// Decodes a `Status` object; nil when `value` is not one.
-    public init?(_ value: YAMLValue) {
+    public init?(_ value: JSONValue) {
         guard value.member("kind")?.asString == "Status" else { return nil }
         code = Int(value.member("code")?.asInt ?? 0)
         reason = value.member("reason")?.asString

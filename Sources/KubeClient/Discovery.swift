@@ -1,6 +1,6 @@
 import Foundation
 import KubeModel
-import YAML
+import KubeModel
 
 /// One resource as discovery describes it.
 public struct APIResourceInfo: Sendable, Equatable {
@@ -162,7 +162,7 @@ public actor Discovery {
         return try await fetchLegacy(core: coreValue, apis: apisValue)
     }
 
-    private func decode(_ response: HTTPResponse, _ request: String) throws(KubeClientError) -> YAMLValue {
+    private func decode(_ response: HTTPResponse, _ request: String) throws(KubeClientError) -> JSONValue {
         do {
             return try JSON.decode(response.body)
         } catch {
@@ -170,7 +170,7 @@ public actor Discovery {
         }
     }
 
-    static func parseAggregated(_ list: YAMLValue) -> [APIGroupInfo] {
+    static func parseAggregated(_ list: JSONValue) -> [APIGroupInfo] {
         var groups: [APIGroupInfo] = []
         for item in list.member("items")?.asArray ?? [] {
             let name = item.member("metadata")?.member("name")?.asString ?? ""
@@ -198,7 +198,7 @@ public actor Discovery {
         return groups
     }
 
-    private func fetchLegacy(core: YAMLValue, apis: YAMLValue?) async throws(KubeClientError) -> DiscoveryDocument {
+    private func fetchLegacy(core: JSONValue, apis: JSONValue?) async throws(KubeClientError) -> DiscoveryDocument {
         // /api -> APIVersions; /apis -> APIGroupList; then one request per group/version.
         var plan: [(group: String, versions: [String])] = []
         let coreVersions = (core.member("versions")?.asArray ?? []).compactMap(\.asString)
@@ -254,7 +254,7 @@ public actor Discovery {
         return DiscoveryDocument(groups: groups, aggregated: false)
     }
 
-    static func parseResourceList(_ value: YAMLValue) -> [APIResourceInfo] {
+    static func parseResourceList(_ value: JSONValue) -> [APIResourceInfo] {
         var byName: [String: APIResourceInfo] = [:]
         var order: [String] = []
         for r in value.member("resources")?.asArray ?? [] {
@@ -289,7 +289,7 @@ public actor Discovery {
         for g in value.member("groups")?.asArray ?? [] {
             var info = APIGroupInfo(name: g.member("name")?.asString ?? "",
                                     versions: (g.member("versions")?.asArray ?? []).compactMap(\.asString), resources: [:])
-            for entry in g.member("resources")?.asMapping ?? YAMLMapping() {
+            for entry in g.member("resources")?.asMapping ?? JSONObject() {
                 info.resources[entry.key] = (entry.value.asArray ?? []).map(Self.cachedResource)
             }
             groups.append(info)
@@ -297,7 +297,7 @@ public actor Discovery {
         return DiscoveryDocument(groups: groups, aggregated: value.member("aggregated")?.asBool ?? false)
     }
 
-    static func cachedResource(_ r: YAMLValue) -> APIResourceInfo {
+    static func cachedResource(_ r: JSONValue) -> APIResourceInfo {
         let strings: (String) -> [String] = { (r.member($0)?.asArray ?? []).compactMap(\.asString) }
         return APIResourceInfo(resource: r.member("resource")?.asString ?? "", kind: r.member("kind")?.asString ?? "",
                                namespaced: r.member("namespaced")?.asBool ?? false,
@@ -308,26 +308,26 @@ public actor Discovery {
 
     private func writeCache(_ doc: DiscoveryDocument) {
         guard let cacheDirectory, let cacheFile else { return }
-        let strings: ([String]) -> YAMLValue = { .sequence($0.map { .string($0) }) }
-        let groups: [YAMLValue] = doc.groups.map { g in
-            var resources = YAMLMapping()
+        let strings: ([String]) -> JSONValue = { .array($0.map { .string($0) }) }
+        let groups: [JSONValue] = doc.groups.map { g in
+            var resources = JSONObject()
             for version in g.versions {
-                resources[version] = .sequence((g.resources[version] ?? []).map { r in
-                    .mapping(YAMLMapping([
+                resources[version] = .array((g.resources[version] ?? []).map { r in
+                    .object(JSONObject([
                         ("resource", .string(r.resource)), ("kind", .string(r.kind)), ("namespaced", .bool(r.namespaced)),
                         ("singular", .string(r.singular)), ("verbs", strings(r.verbs)),
                         ("shortNames", strings(r.shortNames)), ("subresources", strings(r.subresources)),
                     ]))
                 })
             }
-            return .mapping(YAMLMapping([("name", .string(g.name)), ("versions", strings(g.versions)),
-                                         ("resources", .mapping(resources))]))
+            return .object(JSONObject([("name", .string(g.name)), ("versions", strings(g.versions)),
+                                         ("resources", .object(resources))]))
         }
-        let root = YAMLValue.mapping(YAMLMapping([
+        let root = JSONValue.object(JSONObject([
             ("server", .string(executor.server.absoluteString)),
             ("written", .int(Int64(Date().timeIntervalSince1970))),
             ("aggregated", .bool(doc.aggregated)),
-            ("groups", .sequence(groups)),
+            ("groups", .array(groups)),
         ]))
         // Write to a temporary file and rename, so a concurrent reader never sees half a file.
         do {

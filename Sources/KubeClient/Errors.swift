@@ -1,6 +1,7 @@
 import Foundation
 import KubeModel
 import YAML
+import KubeModel
 
 /// Every failure KubeClient reports. Each case carries where it happened and why,
 /// and its `description` is fit to show a person. None of them ever contains a

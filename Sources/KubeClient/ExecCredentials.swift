@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -172,22 +173,22 @@ public actor ExecCredentialProvider {
     }
 
     static func execInfo(config: Kubeconfig.ExecConfig, cluster: ExecClusterInfo, interactive: Bool) -> String {
-        var spec = YAMLMappingBuilder()
+        var spec = JSONObject()
         if config.provideClusterInfo {
-            var c = YAMLMappingBuilder()
+            var c = JSONObject()
             c["server"] = .string(cluster.server)
             if let name = cluster.tlsServerName { c["tls-server-name"] = .string(name) }
             if cluster.insecureSkipTLSVerify { c["insecure-skip-tls-verify"] = .bool(true) }
             if let ca = cluster.certificateAuthorityData { c["certificate-authority-data"] = .string(ca.base64EncodedString()) }
             if let proxy = cluster.proxyURL { c["proxy-url"] = .string(proxy) }
-            spec["cluster"] = c.value
+            spec["cluster"] = .object(c)
         }
         spec["interactive"] = .bool(interactive)
-        var root = YAMLMappingBuilder()
+        var root = JSONObject()
         root["kind"] = .string("ExecCredential")
         root["apiVersion"] = .string(config.apiVersion)
-        root["spec"] = spec.value
-        return JSON.encodeString(root.value)
+        root["spec"] = .object(spec)
+        return JSON.encodeString(.object(root))
     }
 
     static func locate(_ command: String, path: String?) -> String? {

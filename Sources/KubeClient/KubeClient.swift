@@ -1,6 +1,6 @@
 import Foundation
 import KubeModel
-import YAML
+import KubeModel
 
 /// A Kubernetes API client: typed errors, retries, discovery-backed REST mapping,
 /// server-side apply, list/watch and logs, over any `HTTPTransport`.
@@ -179,19 +179,19 @@ public final class KubeClient: Sendable {
                        propagationPolicy: PropagationPolicy? = nil, preconditions: Preconditions? = nil,
                        gracePeriodSeconds: Int? = nil, dryRun: Bool = false) async throws(KubeClientError) -> DeleteResult {
         let path = mapping.objectPath(name: name, namespace: resolveNamespace(mapping, namespace))
-        var options = YAMLMapping([("kind", .string("DeleteOptions")), ("apiVersion", .string("v1"))])
+        var options = JSONObject([("kind", .string("DeleteOptions")), ("apiVersion", .string("v1"))])
         if let propagationPolicy { options["propagationPolicy"] = .string(propagationPolicy.rawValue) }
         if let gracePeriodSeconds { options["gracePeriodSeconds"] = .int(Int64(gracePeriodSeconds)) }
         if let preconditions {
-            var p = YAMLMapping()
+            var p = JSONObject()
             if let uid = preconditions.uid { p["uid"] = .string(uid) }
             if let rv = preconditions.resourceVersion { p["resourceVersion"] = .string(rv) }
-            options["preconditions"] = .mapping(p)
+            options["preconditions"] = .object(p)
         }
-        if dryRun { options["dryRun"] = .sequence([.string("All")]) }
+        if dryRun { options["dryRun"] = .array([.string("All")]) }
         let response = try await executor.send("DELETE", path, query: dryRun ? [("dryRun", "All")] : [],
                                                headers: ["Content-Type": "application/json"],
-                                               body: JSON.encode(.mapping(options)), kind: .idempotent)
+                                               body: JSON.encode(.object(options)), kind: .idempotent)
         let value = try decode(response, "DELETE \(path)")
         if value.member("kind")?.asString == "Status" { return .deleted }
         return .deleting(KubeObject(value))
@@ -256,7 +256,7 @@ public final class KubeClient: Sendable {
         return (mapping, resolveNamespace(mapping, object.namespace))
     }
 
-    func decode(_ response: HTTPResponse, _ request: String) throws(KubeClientError) -> YAMLValue {
+    func decode(_ response: HTTPResponse, _ request: String) throws(KubeClientError) -> JSONValue {
         do {
             return try JSON.decode(response.body)
         } catch {
@@ -266,7 +266,7 @@ public final class KubeClient: Sendable {
 
     func object(_ response: HTTPResponse, _ request: String) throws(KubeClientError) -> KubeObject {
         let value = try decode(response, request)
-        guard case .mapping = value else { throw .invalidResponse(request: request, message: "expected a JSON object") }
+        guard case .object = value else { throw .invalidResponse(request: request, message: "expected a JSON object") }
         return KubeObject(value)
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import KubeModel
-import YAML
+import KubeModel
 
 /// An unstructured Kubernetes object (what the server sent or what we apply).
-/// KubeModel will own the unstructured type; this wraps `YAMLValue` until then.
+/// KubeModel will own the unstructured type; this wraps `JSONValue` until then.
 public struct KubeObject: Sendable, Equatable, CustomStringConvertible {
-    public var value: YAMLValue
+    public var value: JSONValue
 
-    public init(_ value: YAMLValue) { self.value = value }
+    public init(_ value: JSONValue) { self.value = value }
 
     /// Decodes one JSON object.
     public init(json: Data) throws(JSON.DecodingError) {
@@ -35,10 +35,10 @@ public struct KubeObject: Sendable, Equatable, CustomStringConvertible {
 
     /// Sets apiVersion/kind when missing (list items arrive without them).
     mutating func fillTypeIfMissing(_ gvk: GroupVersionKind) {
-        guard case .mapping(var m) = value else { return }
+        guard case .object(var m) = value else { return }
         if m["apiVersion"] == nil { m["apiVersion"] = .string(gvk.apiVersion) }
         if m["kind"] == nil { m["kind"] = .string(gvk.kind) }
-        value = .mapping(m)
+        value = .object(m)
     }
 }
 

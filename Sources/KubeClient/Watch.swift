@@ -1,6 +1,6 @@
 import Foundation
 import KubeModel
-import YAML
+import KubeModel
 
 extension KubeClient {
     /// Watches a resource. Without `resourceVersion` it lists first and yields
@@ -85,7 +85,7 @@ extension KubeClient {
         do {
             for try await chunk in response.body {
                 for line in splitter.push(chunk) where !line.isEmpty {
-                    let event: YAMLValue
+                    let event: JSONValue
                     do {
                         event = try JSON.decode(line)
                     } catch {

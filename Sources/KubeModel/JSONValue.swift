@@ -196,3 +196,11 @@ extension JSONObject: ExpressibleByDictionaryLiteral {
         for (k, v) in elements { self[k] = v }
     }
 }
+
+extension JSONObject {
+    /// Builds from ordered pairs; a later duplicate key replaces an earlier one.
+    public init(_ pairs: [(String, JSONValue)]) {
+        self.init()
+        for (k, v) in pairs { self[k] = v }
+    }
+}

@@ -2,7 +2,7 @@ import Foundation
 import KubeClient
 import KubeModel
 import KubeSim
-import YAML
+import KubeModel
 
 /// KubeClient section: requests per second for get and server-side apply over the
 /// libcurl transport against KubeSim's loopback HTTP server, in the same process
@@ -18,10 +18,10 @@ enum KubeClientBench {
             let client = KubeClient(configuration: config, discoveryCacheDirectory: .some(nil), warn: { _ in })
             let mapping = try await client.mapping(for: GroupVersionKind(group: "", version: "v1", kind: "ConfigMap"))
             @Sendable func configMap(_ i: Int, _ generation: Int) -> KubeObject {
-                KubeObject(.mapping(YAMLMapping([
+                KubeObject(.object(JSONObject([
                     ("apiVersion", .string("v1")), ("kind", .string("ConfigMap")),
-                    ("metadata", .mapping(YAMLMapping([("name", .string("bench-\(i % 100)")), ("namespace", .string("default"))]))),
-                    ("data", .mapping(YAMLMapping([("generation", .string(String(generation))), ("payload", .string(String(repeating: "x", count: 200)))]))),
+                    ("metadata", .object(JSONObject([("name", .string("bench-\(i % 100)")), ("namespace", .string("default"))]))),
+                    ("data", .object(JSONObject([("generation", .string(String(generation))), ("payload", .string(String(repeating: "x", count: 200)))]))),
                 ])))
             }
             for i in 0..<100 { _ = try await client.apply(configMap(i, 0), mapping: mapping) }

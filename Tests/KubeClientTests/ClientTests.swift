@@ -1,7 +1,7 @@
 import Foundation
 import KubeModel
 import Testing
-import YAML
+import KubeModel
 @testable import KubeClient
 
 @Suite struct StatusDecodingTests {
@@ -247,7 +247,7 @@ import YAML
         let body = try JSON.decode(try #require(t.requests.first?.body))
         #expect(body.member("propagationPolicy")?.asString == "Foreground")
         #expect(body.member("preconditions")?.member("uid")?.asString == "1")
-        #expect(body.member("dryRun") == .sequence([.string("All")]))
+        #expect(body.member("dryRun") == .array([.string("All")]))
         #expect(t.requests.first?.url.query == "dryRun=All")
         await #expect(throws: KubeClientError.self) { try await client.delete(deploymentsMapping, name: "web", namespace: "prod") }
     }

@@ -2,7 +2,7 @@ import Foundation
 import KubeModel
 import KubeSim
 import Testing
-import YAML
+import KubeModel
 @testable import KubeClient
 
 /// KubeClient against the simulated API server (KubeSim behind its loopback HTTP

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import YAML
+import KubeModel
 @testable import KubeClient
 
 /// End-to-end over real TLS: libcurl against a Python HTTPS server, configured
