@@ -17,13 +17,19 @@ enum HelmBench {
             let path = chartsDir + "/" + name
             var options = RenderOptions(releaseName: "bench", namespace: "bench-ns")
             options.capabilities.kubeVersion = Capabilities.KubeVersion(parsing: "v1.34.0")!
+            // Values of a golden case that renders this chart successfully (some defaults refuse).
+            var values = YAMLMapping()
+            if let text = goldenValues(shared: shared, chart: "charts/" + name),
+               case .mapping(let m)? = try? YAMLDecoder(rules: .kubernetes).decode(text) {
+                values = m
+            }
             var times: [Double] = []
             var failure: String?
             for _ in 0..<iterations {
                 let start = DispatchTime.now().uptimeNanoseconds
                 do {
                     let chart = try Chart.load(path: path)
-                    let result = try Renderer.render(chart: chart, values: YAMLMapping(), options: options)
+                    let result = try Renderer.render(chart: chart, values: values, options: options)
                     _ = result.helmTemplateOutput(options: options)
                 } catch {
                     failure = String(describing: error).split(separator: "\n").first.map(String.init)
@@ -39,6 +45,20 @@ enum HelmBench {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print(String(format: "helm: peak RSS %.1f MB", Double(usage.ru_maxrss) / 1024))
+    }
+
+    /// The values file of the first `ok` golden case with values for `chart`.
+    static func goldenValues(shared: String, chart: String) -> String? {
+        let root = shared + "/golden/charts"
+        for c in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted() {
+            let dir = root + "/" + c
+            guard let data = FileManager.default.contents(atPath: dir + "/case.json"),
+                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  json["chart"] as? String == chart, json["expect"] as? String == "ok",
+                  let file = json["values"] as? String else { continue }
+            return try? String(contentsOfFile: dir + "/" + file, encoding: .utf8)
+        }
+        return nil
     }
 
     static func sharedDirectory() -> String? {

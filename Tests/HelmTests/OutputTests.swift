@@ -37,3 +37,12 @@ private func sample() -> RenderResult {
     #expect(v["b"] == .mapping(.init([("c", .string("2"))])))
     #expect(v["j"] == .sequence([.float(1)]))
 }
+
+@Test func fastTextMatchesGoStrings() {
+    #expect(FastText.removingAll("<no value>", from: "a<no value>b<no value>") == "ab")
+    #expect(FastText.removingAll("<no value>", from: "plain") == "plain")
+    #expect(FastText.trimSpace(" \n\u{00A0}x y\t\n") == "x y")
+    #expect(FastText.isBlank(" \n\t\u{0085}"))
+    #expect(!FastText.isBlank(" a "))
+    #expect(ManifestSorter.split("---\na: 1\n---   \n\n--- \nb: 2\n----x\n") == ["a: 1\n", "b: 2\n", "-x\n"])
+}

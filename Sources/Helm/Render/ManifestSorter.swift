@@ -57,30 +57,28 @@ public enum ManifestSorter {
     /// Splits a rendered file on `---` lines (Helm's `SplitManifests`), dropping blank documents.
     public static func split(_ text: String) -> [String] {
         // Go: sep = `(?m)^---[ \t]*`, applied after trimming leading whitespace.
-        let bytes = Array(text.utf8.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }))
-        var docs: [String] = []
-        var segmentStart = 0
-        var i = 0
-        var atLineStart = true
-        while i < bytes.count {
-            if atLineStart,
-               i + 3 <= bytes.count, bytes[i] == 0x2D, bytes[i + 1] == 0x2D, bytes[i + 2] == 0x2D {
-                docs.append(String(decoding: bytes[segmentStart..<i], as: UTF8.self))
-                var j = i + 3
-                while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
-                segmentStart = j
-                i = j
-                atLineStart = false
-                continue
+        let docs: [String] = FastText.withBytes(FastText.trimLeadingSpace(text)) { bytes in
+            var docs: [String] = []
+            var segmentStart = 0
+            var i = 0
+            var atLineStart = true
+            while i < bytes.count {
+                if atLineStart, i + 3 <= bytes.count, bytes[i] == 0x2D, bytes[i + 1] == 0x2D, bytes[i + 2] == 0x2D {
+                    docs.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[segmentStart..<i]), as: UTF8.self))
+                    var j = i + 3
+                    while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
+                    segmentStart = j
+                    i = j
+                    atLineStart = false
+                    continue
+                }
+                atLineStart = bytes[i] == 0x0A
+                i += 1
             }
-            atLineStart = bytes[i] == 0x0A
-            i += 1
+            docs.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[segmentStart..<bytes.count]), as: UTF8.self))
+            return docs
         }
-        docs.append(String(decoding: bytes[segmentStart..<bytes.count], as: UTF8.self))
-        return docs.compactMap { d in
-            if d.allSatisfy({ $0.isWhitespace }) { return nil }
-            return String(d.drop(while: { $0.isWhitespace }))
-        }
+        return docs.compactMap { d in FastText.isBlank(d) ? nil : FastText.trimLeadingSpace(d) }
     }
 
     public static func sort(files: [String: String]) throws -> (hooks: [RenderedHook], manifests: [RenderedManifest]) {
@@ -89,7 +87,7 @@ public enum ManifestSorter {
         for path in files.keys.sorted(by: goLess) {
             guard let content = files[path] else { continue }
             if (path.split(separator: "/").last ?? "").hasPrefix("_") { continue }
-            if content.allSatisfy({ $0.isWhitespace }) { continue }
+            if FastText.isBlank(content) { continue }
             for doc in split(content) {
                 let m = try head(of: doc, path: path)
                 guard let hookTypes = m.annotations["helm.sh/hook"] else {

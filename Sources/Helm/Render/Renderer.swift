@@ -172,7 +172,7 @@ extension RenderResult {
             for crd in crds { buffer += "---\n# Source: \(crd.name)\n\(crd.file.text)\n" }
         }
         for m in manifests { buffer += "---\n# Source: \(m.source)\n\(m.content)\n" }
-        var out = buffer.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+        var out = FastText.trimSpace(buffer) + "\n"
         if !options.noHooks {
             for h in hooks where !(options.skipTests && h.isTest) {
                 out += "---\n# Source: \(h.manifest.source)\n\(h.manifest.content)\n"

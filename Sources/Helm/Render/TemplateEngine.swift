@@ -82,7 +82,7 @@ struct TemplateEngine {
             t.data["Template"] = .map(GoMap(["Name": .string(name), "BasePath": .string(t.basePath)]))
             do {
                 let out = try set.execute(name: name, data: .map(t.data), options: execOptions)
-                rendered[name] = out.replacingOccurrences(of: "<no value>", with: "")
+                rendered[name] = FastText.removingAll("<no value>", from: out)
             } catch {
                 throw HelmError(.template, Self.execErrorMessage(error))
             }
@@ -159,7 +159,7 @@ struct TemplateEngine {
                 }
                 do {
                     let out = try ctx.executeTemplate(named: "gotpl", in: clone, data: args[1])
-                    return .string(out.replacingOccurrences(of: "<no value>", with: ""))
+                    return .string(FastText.removingAll("<no value>", from: out))
                 } catch {
                     throw WrappedError(message: "error during tpl function execution for \(goQuoted(text)): \(errorDescription(error))", underlying: error)
                 }
