@@ -11,8 +11,8 @@ struct TemplateCommand: AsyncParsableCommand {
     @Argument(help: "[NAME] CHART: release name (optional) and chart directory or .tgz.")
     var positional: [String] = []
 
-    @Option(name: [.short, .long], help: "Namespace of the release.")
-    var namespace: String = "default"
+    @Option(name: [.short, .long], help: "Namespace of the release (default: $HELM_NAMESPACE or \"default\").")
+    var namespace: String?
     @Option(name: .long, help: "Release name (alternative to the positional NAME).")
     var name: String?
     @Flag(name: [.short, .long], help: "Generate the release name.")
@@ -50,6 +50,13 @@ struct TemplateCommand: AsyncParsableCommand {
     @Flag(name: .customLong("release-name"), help: "Use the release name in the --output-dir path.")
     var useReleaseName = false
 
+    // Accepted for drop-in compatibility with `helm template` scripts; they do not change output here.
+    @Flag(name: .customLong("create-namespace"), help: .hidden) var createNamespace = false
+    @Flag(name: .customLong("debug"), help: .hidden) var debug = false
+    @Flag(name: .customLong("dependency-update"), help: .hidden) var dependencyUpdate = false
+    @Flag(name: .customLong("skip-crds"), help: .hidden) var skipCRDs = false
+    @Flag(name: .customLong("disable-openapi-validation"), help: .hidden) var disableOpenAPIValidation = false
+
     func run() async throws {
         do {
             FileHandle.standardOutput.write(Data(try invocation.run().utf8))
@@ -62,7 +69,7 @@ struct TemplateCommand: AsyncParsableCommand {
     var invocation: TemplateInvocation {
         var t = TemplateInvocation()
         t.positional = positional
-        t.namespace = namespace
+        t.namespace = namespace ?? ProcessInfo.processInfo.environment["HELM_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         t.name = name
         t.generateName = generateName
         t.valueFiles = values
