@@ -46,3 +46,11 @@ private func sample() -> RenderResult {
     #expect(!FastText.isBlank(" a "))
     #expect(ManifestSorter.split("---\na: 1\n---   \n\n--- \nb: 2\n----x\n") == ["a: 1\n", "b: 2\n", "-x\n"])
 }
+
+@Test func manifestValueDecodes() throws {
+    let m = RenderedManifest(source: "c/templates/a.yaml", content: "kind: ConfigMap\ndata: {on: yes, n: 1}\n")
+    guard case .mapping(let top) = try m.value(), case .mapping(let data)? = top["data"] else { Issue.record("not a map"); return }
+    #expect(top["kind"] == .string("ConfigMap"))
+    #expect(data["true"] == .bool(true))
+    #expect(data["n"] == .float(1))
+}

@@ -23,6 +23,19 @@ public struct RenderedManifest: Sendable, Equatable {
     }
 }
 
+extension RenderedManifest {
+    /// The document as data (Kubernetes YAML rules: YAML 1.1 scalars, numbers as float64).
+    public func value() throws -> YAMLValue {
+        let result = Result<YAMLValue, YAMLError> { () throws(YAMLError) -> YAMLValue in
+            try YAMLDecoder(rules: .kubernetes).decode(content, file: source)
+        }
+        switch result {
+        case .success(let v): return v
+        case .failure(let e): throw HelmError(.manifest, "YAML parse error on \(source): error converting YAML to JSON: \(e.goMessage)", path: source)
+        }
+    }
+}
+
 /// A manifest carrying `helm.sh/hook`.
 public struct RenderedHook: Sendable, Equatable {
     public var manifest: RenderedManifest

@@ -48,6 +48,11 @@ public struct TemplateInvocation: Sendable {
 
         var layers: [ValueInputs.Layer] = []
         for path in valueFiles {
+            if path.trimmingCharacters(in: .whitespaces) == "-" {
+                let data = FileHandle.standardInput.readDataToEndOfFile()
+                layers.append(.file(name: path, text: String(decoding: data, as: UTF8.self)))
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw HelmError(.values, "open \(path): no such file or directory")
             }
