@@ -48,9 +48,9 @@ private func sample() -> RenderResult {
 }
 
 @Test func manifestValueDecodes() throws {
-    let m = RenderedManifest(source: "c/templates/a.yaml", content: "kind: ConfigMap\ndata: {on: yes, n: 1}\n")
+    let m = RenderedManifest(source: "c/templates/a.yaml", content: "kind: ConfigMap\ndata: {on: yes, num: 1}\n")
     guard case .mapping(let top) = try m.value(), case .mapping(let data)? = top["data"] else { Issue.record("not a map"); return }
     #expect(top["kind"] == .string("ConfigMap"))
     #expect(data["true"] == .bool(true))
-    #expect(data["n"] == .float(1))
+    #expect(data["num"] == .float(1))
 }
