@@ -2,10 +2,11 @@ import Foundation
 import GoTemplate
 import YAML
 
-/// Converts chart data into the template value model.
-enum ValueBridge {
-    /// YAML numbers are float64 (Helm reads values through JSON); `--set` integers int64.
-    static func value(_ v: YAMLValue) -> Value {
+/// Converts between chart data (`YAMLValue`) and the template value model (`Value`).
+public enum ValueBridge {
+    /// YAML numbers are float64 (Helm reads values through JSON); `--set` integers int64;
+    /// maps become shared `GoMap`s (reference semantics, as Go maps).
+    public static func value(_ v: YAMLValue) -> Value {
         switch v {
         case .null: return .null
         case .bool(let b): return .bool(b)
@@ -17,15 +18,15 @@ enum ValueBridge {
         }
     }
 
-    static func goMap(_ m: YAMLMapping) -> GoMap {
+    public static func goMap(_ m: YAMLMapping) -> GoMap {
         var d: [String: Value] = [:]
         d.reserveCapacity(m.count)
         for e in m { d[e.key] = value(e.value) }
         return GoMap(d)
     }
 
-    /// Back from templates (for `fromYaml` results and tests).
-    static func yaml(_ v: Value) -> YAMLValue {
+    /// Back from templates: maps in Go's key order; objects and functions become null.
+    public static func yaml(_ v: Value) -> YAMLValue {
         switch v.underlyingValue {
         case .noValue, .null, .typedNil: return .null
         case .bool(let b): return .bool(b)
