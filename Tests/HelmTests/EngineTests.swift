@@ -64,3 +64,10 @@ private let subChart = "apiVersion: v2\nname: sub\nversion: 0.1.0\n"
     options.capabilities.kubeVersion = Capabilities.KubeVersion(parsing: "v1.29.0")!
     #expect(throws: HelmError.self) { try render(c, YAMLMapping(), options) }
 }
+
+@Test func includeOfMissingTemplateReadsLikeHelm() throws {
+    let c = try chart([("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n"), ("templates/a.yaml", "a: {{ include \"nope\" . }}\n")])
+    #expect(throws: HelmError(.template, "c/templates/a.yaml:1:6\n  executing \"c/templates/a.yaml\" at <include \"nope\" .>:\n    error calling include:\ntemplate: no template \"nope\" associated with template \"gotpl\"\n\nUse --debug flag to render out invalid YAML")) {
+        try render(c)
+    }
+}

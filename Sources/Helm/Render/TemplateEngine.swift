@@ -149,7 +149,12 @@ struct TemplateEngine {
                     counter.counts[name] = n + 1
                 }
                 defer { counter?.counts[name, default: 1] -= 1 }
-                return .string(try ctx.executeTemplate(named: name, data: args[1]))
+                do {
+                    return .string(try ctx.executeTemplate(named: name, data: args[1]))
+                } catch is TemplateError where !ctx.templates.hasTemplate(named: name) {
+                    // Helm executes through its root template, named "gotpl".
+                    throw FunctionError("template: no template \(goQuoted(name)) associated with template \"gotpl\"")
+                }
             },
             "tpl": Function("tpl", parameters: [.string, .interface], result: .string) { args, ctx in
                 let text = try args.string(0)
