@@ -111,3 +111,16 @@ func meta(_ name: String) -> ChartMetadata {
     m.name = name; m.version = "0.1.0"; m.apiVersion = "v2"
     return m
 }
+
+@Test func archiveLinks() throws {
+    let files = [ChartFile(name: "Chart.yaml", data: Array("apiVersion: v2\nname: c\nversion: 1.0.0\n".utf8)),
+                 ChartFile(name: "files/real.txt", data: Array("R".utf8))]
+    let inside = try ChartArchiveWriter.pack(files: files, topDirectory: "c", symlinks: [("files/link.txt", "real.txt")])
+    let chart = try Chart.load(archive: inside)
+    #expect(chart.files.first { $0.name == "files/link.txt" }?.text == "R")
+    let outside = try ChartArchiveWriter.pack(files: files, topDirectory: "c", symlinks: [("files/evil", "../../../etc/passwd")])
+    #expect(throws: HelmError.self) { try Chart.load(archive: outside) }
+    let absolute = try ChartArchiveWriter.pack(files: files, topDirectory: "c", symlinks: [("files/abs", "/etc/passwd")])
+    #expect(throws: HelmError.self) { try Chart.load(archive: absolute) }
+    #expect(throws: HelmError.self) { try Chart.load(archive: Array("not gzip".utf8)) }
+}

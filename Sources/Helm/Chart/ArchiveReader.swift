@@ -151,7 +151,9 @@ public struct ChartArchiveReader: Sendable {
 /// Writes a chart directory's files as a gzipped tar in memory (what `helm package` makes,
 /// minus provenance). Used by tests and bundles.
 public enum ChartArchiveWriter {
-    public static func pack(files: [ChartFile], topDirectory: String) throws -> [UInt8] {
+    /// - Parameter symlinks: extra `(name, target)` link entries (tests use them to check
+    ///   that the reader refuses links leaving the chart).
+    public static func pack(files: [ChartFile], topDirectory: String, symlinks: [(String, String)] = []) throws -> [UInt8] {
         guard let a = archive_write_new() else { throw HelmError(.archive, "cannot initialise libarchive") }
         defer { archive_write_free(a) }
         archive_write_add_filter_gzip(a)
@@ -176,6 +178,17 @@ public enum ChartArchiveWriter {
                 }
                 if !f.data.isEmpty {
                     _ = f.data.withUnsafeBytes { archive_write_data(a, $0.baseAddress, $0.count) }
+                }
+            }
+            for (name, target) in symlinks {
+                guard let e = archive_entry_new() else { continue }
+                defer { archive_entry_free(e) }
+                archive_entry_set_pathname(e, topDirectory + "/" + name)
+                archive_entry_set_filetype(e, platform_archive_type_symlink())
+                archive_entry_set_symlink(e, target)
+                archive_entry_set_perm(e, 0o777)
+                guard archive_write_header(a, e) == platform_archive_ok() else {
+                    throw HelmError(.archive, ChartArchiveReader.libarchiveMessage(a, fallback: "cannot write \(name)"))
                 }
             }
             archive_write_close(a)
