@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import YAML
 @testable import Helm
@@ -70,4 +71,21 @@ private let subChart = "apiVersion: v2\nname: sub\nversion: 0.1.0\n"
     #expect(throws: HelmError(.template, "c/templates/a.yaml:1:6\n  executing \"c/templates/a.yaml\" at <include \"nope\" .>:\n    error calling include:\ntemplate: no template \"nope\" associated with template \"gotpl\"\n\nUse --debug flag to render out invalid YAML")) {
         try render(c)
     }
+}
+
+@Test func outputDirWritesOneFilePerTemplate() throws {
+    let fm = FileManager.default
+    let root = fm.temporaryDirectory.appendingPathComponent("helm-outdir-\(getpid())-\(Int.random(in: 0..<1_000_000))").path
+    defer { try? fm.removeItem(atPath: root) }
+    let chartDir = root + "/c"
+    try fm.createDirectory(atPath: chartDir + "/templates", withIntermediateDirectories: true)
+    try "apiVersion: v2\nname: c\nversion: 1.0.0\n".write(toFile: chartDir + "/Chart.yaml", atomically: true, encoding: .utf8)
+    try "kind: ConfigMap\nmetadata: {name: a}\n---\nkind: Secret\nmetadata: {name: b}\n".write(toFile: chartDir + "/templates/x.yaml", atomically: true, encoding: .utf8)
+    var t = TemplateInvocation()
+    t.positional = ["rel", chartDir]
+    t.outputDir = root + "/out"
+    let log = try t.run()
+    #expect(log == "wrote \(root)/out/c/templates/x.yaml\nwrote \(root)/out/c/templates/x.yaml\n\n")
+    let written = try String(contentsOfFile: root + "/out/c/templates/x.yaml", encoding: .utf8)
+    #expect(written == "---\n# Source: c/templates/x.yaml\nkind: Secret\nmetadata: {name: b}\n\n---\n# Source: c/templates/x.yaml\nkind: ConfigMap\nmetadata: {name: a}\n\n")
 }
