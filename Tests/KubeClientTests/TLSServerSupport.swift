@@ -10,7 +10,15 @@ import Foundation
 ///   /stall-body  sends the head and one line, then nothing
 ///   /stream      chunked lines forever, one every 50 ms
 let pythonServer = #"""
-import http.server, json, socketserver, ssl, sys, time
+import http.server, json, os, socketserver, ssl, sys, threading, time
+
+# Never outlive the test run: exit when the parent (swift test) is gone or after 10 minutes,
+# even if the suite never reached stop() (a leaked suite instance must not leave a server).
+def _watchdog(parent=os.getppid(), deadline=time.monotonic() + 600):
+    while os.getppid() == parent and time.monotonic() < deadline:
+        time.sleep(0.5)
+    os._exit(0)
+threading.Thread(target=_watchdog, daemon=True).start()
 
 cert, key, ca, tokens = sys.argv[1], sys.argv[2], sys.argv[3], set(sys.argv[4].split(","))
 
