@@ -149,3 +149,10 @@ enum Golden {
 @Test func goldenCasesFromDirectories() { Golden.check(archive: false) }
 
 @Test func goldenCasesFromArchives() { Golden.check(archive: true) }
+
+@Test func goldenPassingListNamesRealCases() {
+    let known = Set(Golden.cases.map(\.name))
+    for name in Golden.passingList where !known.contains(name) {
+        Issue.record("golden-passing.txt lists unknown case \(name)")
+    }
+}
