@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "Helm", dependencies: [
             "GoTemplate", "YAML", "CLibArchive",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "KubeModel", dependencies: ["YAML"]),
 

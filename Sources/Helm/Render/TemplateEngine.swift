@@ -11,7 +11,7 @@ struct TemplateEngine {
     let options: RenderOptions
 
     /// Extra functions (Sprig and Helm's data functions) registered before Helm's own.
-    nonisolated(unsafe) static var libraryFunctions: () -> FunctionMap = { [:] }
+    nonisolated(unsafe) static var libraryFunctions: () -> FunctionMap = { SprigFunctions.all }
 
     /// Helm's recursion guard for `include` (`recursionMaxNums`).
     static let recursionMax = 1000
