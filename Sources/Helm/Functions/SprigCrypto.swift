@@ -26,9 +26,13 @@ extension Sprig {
             return .string(try derivePassword(UInt32(counter), type: try a.string(1), password: try a.string(2),
                                               user: try a.string(3), site: try a.string(4)))
         }
-        f.add("htpasswd", [.string, .string], result: .string) { _, _ in
-            // bcrypt is not in swift-crypto; failing loudly beats a look-alike hash.
-            throw FunctionError("htpasswd: bcrypt hashing is not supported by this build")
+        f.add("htpasswd", [.string, .string], result: .string) { a, _ in
+            let user = try a.string(0)
+            if user.contains(":") { return .string("invalid username: \(user)") }
+            return .string(user + ":" + Bcrypt.hash(try a.string(1), salt: (0..<16).map { _ in UInt8.random(in: 0...255) }))
+        }
+        f.add("bcrypt", [.string], result: .string) { a, _ in
+            .string(Bcrypt.hash(try a.string(0), salt: (0..<16).map { _ in UInt8.random(in: 0...255) }))
         }
         f.add("encryptAES", [.string, .string], result: .string) { a, _ in
             let key = aesKey(try a.string(0))
