@@ -3,25 +3,41 @@ import KubeModel
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
-/// Serves a `KubeSim` over HTTP/1.1 on a TCP port (plain HTTP; see docs/kubesim.md on TLS).
+/// Serves a `KubeSim` over HTTP/1.1 on a TCP port: plain HTTP, or HTTPS when given a
+/// `TLSIdentity` (ALPN offers only http/1.1, so clients never try HTTP/2).
 public final class KubeSimServer: Sendable {
     public let sim: KubeSim
     private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
     public let host: String
     public let port: Int
+    /// The TLS identity served, or nil for plain HTTP.
+    public let tls: TLSIdentity?
 
     /// Binds the listening socket; call `run()` to serve.
-    public init(sim: KubeSim, host: String = "127.0.0.1", port: Int = 0) async throws {
+    public init(sim: KubeSim, host: String = "127.0.0.1", port: Int = 0, tls: TLSIdentity? = nil) async throws {
         self.sim = sim
         self.host = host
+        self.tls = tls
+        let sslContext: NIOSSLContext? = try tls.map { identity in
+            let chain = try NIOSSLCertificate.fromPEMBytes(Array(identity.certificateChainPEM.utf8))
+            let key = try NIOSSLPrivateKey(bytes: Array(identity.privateKeyPEM.utf8), format: .pem)
+            var config = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+            config.applicationProtocols = ["http/1.1"]
+            return try NIOSSLContext(configuration: config)
+        }
         serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                 }
@@ -29,7 +45,10 @@ public final class KubeSimServer: Sendable {
         self.port = serverChannel.channel.localAddress?.port ?? port
     }
 
-    public var url: String { "http://\(host):\(port)" }
+    public var url: String { "\(tls == nil ? "http" : "https")://\(host):\(port)" }
+
+    /// A kubeconfig for this server (trusting its CA when serving TLS).
+    public var kubeconfig: String { KubeSim.kubeconfig(server: url, certificateAuthorityPEM: tls?.caPEM) }
 
     /// Accepts connections until `stop()` is called.
     public func run() async throws {

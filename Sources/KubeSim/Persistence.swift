@@ -74,14 +74,18 @@ extension KubeSim {
     }
 
     /// A kubeconfig that points kubectl and client libraries at `server`.
-    public static func kubeconfig(server: String, namespace: String = "default") -> String {
-        """
+    public static func kubeconfig(server: String, namespace: String = "default", certificateAuthorityPEM: String? = nil) -> String {
+        let ca = certificateAuthorityPEM.map { "\n    certificate-authority-data: " + Data($0.utf8).base64EncodedString() } ?? ""
+        // Over HTTPS kubectl prompts for a username when the user has no credentials; the
+        // simulator accepts any bearer token, so the TLS kubeconfig carries a placeholder one.
+        let user = certificateAuthorityPEM == nil ? "{}" : "\n    token: kubesim"
+        return """
         apiVersion: v1
         kind: Config
         clusters:
         - name: kubesim
           cluster:
-            server: \(server)
+            server: \(server)\(ca)
         contexts:
         - name: kubesim
           context:
@@ -91,7 +95,7 @@ extension KubeSim {
         current-context: kubesim
         users:
         - name: kubesim
-          user: {}
+          user: \(user)
         preferences: {}
 
         """

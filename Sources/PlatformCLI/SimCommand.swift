@@ -12,7 +12,7 @@ struct SimCommand: AsyncParsableCommand {
 struct SimServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve a simulated Kubernetes API on loopback (plain HTTP) until SIGINT/SIGTERM.")
+        abstract: "Serve a simulated Kubernetes API on loopback (HTTP, or HTTPS with --tls) until SIGINT/SIGTERM.")
 
     @Option(help: "TCP port; 0 picks a free one.") var port: Int = 0
     @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
@@ -21,6 +21,29 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("watch-history"), help: "Change events kept for watches resuming from a resourceVersion (older ones get 410 Gone).")
     var watchHistory: Int = 20_000
     @Option(help: "Load state from FILE at start and save it there (atomically) while running and at exit.") var state: String?
+    @Flag(help: "Serve HTTPS with a fresh self-signed CA; the kubeconfig written by --kubeconfig-out trusts it.") var tls = false
+    @Option(name: .customLong("tls-cert-file"), help: "Serve HTTPS with this PEM certificate chain (with --tls-private-key-file).") var tlsCertFile: String?
+    @Option(name: .customLong("tls-private-key-file"), help: "PEM private key for --tls-cert-file.") var tlsKeyFile: String?
+    @Option(name: .customLong("tls-ca-file"), help: "CA to put in the written kubeconfig for --tls-cert-file (default: the chain's last certificate).") var tlsCAFile: String?
+
+    func tlsIdentity() throws -> TLSIdentity? {
+        if let cert = tlsCertFile {
+            guard let keyFile = tlsKeyFile else { throw CommandFailure("sim serve: --tls-cert-file needs --tls-private-key-file") }
+            do {
+                let chain = try String(contentsOfFile: cert, encoding: .utf8)
+                let key = try String(contentsOfFile: keyFile, encoding: .utf8)
+                let ca = try tlsCAFile.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? chain
+                return TLSIdentity(certificateChainPEM: chain, privateKeyPEM: key, caPEM: ca)
+            } catch {
+                throw CommandFailure("sim serve: cannot read TLS files: \(error.localizedDescription)")
+            }
+        }
+        if tlsKeyFile != nil { throw CommandFailure("sim serve: --tls-private-key-file needs --tls-cert-file") }
+        guard tls else { return nil }
+        do { return try TLSIdentity.selfSigned(host: host) } catch {
+            throw CommandFailure("sim serve: cannot create a TLS certificate: \(error)")
+        }
+    }
 
     func run() async throws {
         let specs: [NodeSpec]
@@ -35,12 +58,14 @@ struct SimServeCommand: AsyncParsableCommand {
         }
         let server: KubeSimServer
         do {
-            server = try await KubeSimServer(sim: sim, host: host, port: port)
+            server = try await KubeSimServer(sim: sim, host: host, port: port, tls: try tlsIdentity())
+        } catch let failure as CommandFailure {
+            throw failure
         } catch {
             throw CommandFailure("sim serve: cannot listen on \(host):\(port): \(error)")
         }
         if let kubeconfigOut {
-            let text = KubeSim.kubeconfig(server: server.url)
+            let text = server.kubeconfig
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: kubeconfigOut), options: .atomic)
             } catch {

@@ -25,7 +25,7 @@ class Sim:
             [PLATFORM_BIN, "sim", "serve", "--port", "0", "--kubeconfig-out", self.kubeconfig, *self.args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
-        assert line.startswith("kubesim: serving on http://127.0.0.1:"), line + self.proc.stderr.read()
+        assert line.startswith(("kubesim: serving on http://127.0.0.1:", "kubesim: serving on https://127.0.0.1:")), line + self.proc.stderr.read()
         self.url = line.split()[-1]
         deadline = time.time() + 10
         while not os.path.exists(self.kubeconfig):
