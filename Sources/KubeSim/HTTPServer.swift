@@ -126,13 +126,26 @@ public final class KubeSimServer: Sendable {
                     if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
                     let status = HTTPResponseStatus(statusCode: response.status)
                     try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
+                    // Injected faults end the connection abruptly (no final chunk), as a
+                    // dropped connection would.
+                    if sim.faults?.shouldReset(req) == true {
+                        if case .stream(_, let cancel) = response.body { cancel() }
+                        throw InjectedReset()
+                    }
                     switch response.body {
                     case .bytes(let b):
                         if !b.isEmpty && req.method != "HEAD" { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: b)))) }
                     case .stream(let chunks, let cancel):
                         state.setCancel(cancel)
+                        var sent = 0
                         for await chunk in chunks {
                             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+                            sent += 1
+                            if let limit = sim.faults?.plan.watchDropAfter, sent >= limit {
+                                sim.faults?.countWatchDrop()
+                                cancel()
+                                throw InjectedReset()
+                            }
                         }
                         state.setCancel(nil)
                     }

@@ -13,6 +13,8 @@ public struct KubeSimOptions: Sendable {
     public var serverAddress: String
     /// Text a pod's log returns; nil uses the built-in line per container.
     public var podLog: (@Sendable (_ namespace: String, _ pod: String, _ container: String) -> String)?
+    /// API faults to inject (see `FaultPlan`); nil or empty for none.
+    public var faults: FaultPlan?
 
     public init(nodes: [NodeSpec] = [], clock: any SimClock = SystemClock(), bookmarkInterval: Duration = .seconds(1),
                 historyLimit: Int = 20_000, serverAddress: String = "127.0.0.1:6443",
@@ -46,6 +48,8 @@ struct StoredObject: Sendable {
 /// watches. Drive it in-process with `handle(_:)` or put it behind `KubeSimServer`.
 public actor KubeSim {
     let options: KubeSimOptions
+    /// The fault injector when `options.faults` asks for faults.
+    public nonisolated let faults: FaultInjector?
     var registry = ResourceRegistry()
     var store: [GroupResource: [ObjectKey: StoredObject]] = [:]
     var resourceVersion: Int64 = 1
@@ -65,6 +69,7 @@ public actor KubeSim {
 
     public init(options: KubeSimOptions = KubeSimOptions()) async {
         self.options = options
+        self.faults = options.faults.flatMap { $0.isEmpty ? nil : FaultInjector(plan: $0) }
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             _ = try? createInternal(GroupResource(group: "", resource: "namespaces"),
                                     ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
@@ -92,6 +97,10 @@ public actor KubeSim {
     // MARK: - Request entry point
 
     public func handle(_ request: KubeRequest) async -> KubeResponse {
+        if let faults {
+            if faults.plan.latency > .zero { try? await Task.sleep(for: faults.plan.latency) }
+            if let injected = faults.response(for: request) { return injected }
+        }
         do {
             return try await route(request)
         } catch {

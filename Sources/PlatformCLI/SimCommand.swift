@@ -21,6 +21,8 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("watch-history"), help: "Change events kept for watches resuming from a resourceVersion (older ones get 410 Gone).")
     var watchHistory: Int = 20_000
     @Option(help: "Load state from FILE at start and save it there (atomically) while running and at exit.") var state: String?
+    @Option(help: "API faults to inject, e.g. errors=0.2,throttle=0.1,retry-after=1,reset=0.05,latency=50ms,watch-drop=3,seed=7.")
+    var faults: String?
     @Flag(help: "Serve HTTPS with a fresh self-signed CA; the kubeconfig written by --kubeconfig-out trusts it.") var tls = false
     @Option(name: .customLong("tls-cert-file"), help: "Serve HTTPS with this PEM certificate chain (with --tls-private-key-file).") var tlsCertFile: String?
     @Option(name: .customLong("tls-private-key-file"), help: "PEM private key for --tls-cert-file.") var tlsKeyFile: String?
@@ -52,7 +54,13 @@ struct SimServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("sim serve: --nodes: \(error)")
         }
-        let sim = await KubeSim(options: KubeSimOptions(nodes: specs, historyLimit: max(1, watchHistory), serverAddress: "\(host):\(port)"))
+        var options = KubeSimOptions(nodes: specs, historyLimit: max(1, watchHistory), serverAddress: "\(host):\(port)")
+        do {
+            options.faults = try faults.map { try FaultPlan.parse($0) }
+        } catch {
+            throw CommandFailure("sim serve: --faults: \(error)")
+        }
+        let sim = await KubeSim(options: options)
         if let state {
             do { try await sim.load(from: state) } catch { throw CommandFailure("sim serve: --state \(error)") }
         }
