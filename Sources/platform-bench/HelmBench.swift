@@ -40,11 +40,25 @@ enum HelmBench {
             let median = times[times.count / 2]
             let note = failure.map { " (fails: \($0.prefix(80)))" } ?? ""
             let label = name.padding(toLength: 32, withPad: " ", startingAt: 0)
-            print("  " + label + String(format: " median %8.2f ms  min %8.2f ms", median, times[0]) + note)
+            let templates = templateCount(path)
+            print("  " + label + String(format: " median %8.2f ms  min %8.2f ms  %4d templates  %7.0f templates/s",
+                                        median, times[0], templates, Double(templates) / (median / 1000)) + note)
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print(String(format: "helm: peak RSS %.1f MB", Double(usage.ru_maxrss) / 1024))
+    }
+
+    /// Template files a render executes (partials included: they are parsed and their
+    /// defines run; NOTES.txt excluded), over the chart and its subcharts.
+    static func templateCount(_ chartPath: String) -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: chartPath) else { return 0 }
+        var n = 0
+        for case let file as String in walker where file.contains("templates/") && !file.hasSuffix("NOTES.txt") {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: chartPath + "/" + file, isDirectory: &isDir), !isDir.boolValue { n += 1 }
+        }
+        return n
     }
 
     /// The values file of the first `ok` golden case with values for `chart`.
