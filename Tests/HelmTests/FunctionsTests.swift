@@ -83,5 +83,6 @@ import Testing
         #expect(try string("seq", .int(5), .int(-1), .int(1)) == "5 4 3 2 1")
         #expect(try string("regexReplaceAll", "a(x*)b", "-ab-axxb-", "${1}W") == "-W-xxW-")
         #expect(try string("durationRound", "2h10m5s") == "2h")
+        #expect(["127.0.0.1", "::1"].contains(try string("getHostByName", "localhost")))
     }
 }

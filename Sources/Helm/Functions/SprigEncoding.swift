@@ -38,7 +38,7 @@ extension Sprig {
         f.add("randBytes", [.int(.int)], result: .string) { a, _ in
             .string(Data((0..<max(0, try a.int(0))).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())
         }
-        f.add("getHostByName", [.string], result: .string) { _, _ in .string("") }
+        f.add("getHostByName", [.string], result: .string) { a, _ in .string(resolveHost(try a.string(0))) }
         f.add("base", [.string], result: .string) { a, _ in .string(pathBase(try a.string(0))) }
         f.add("dir", [.string], result: .string) { a, _ in .string(pathDir(try a.string(0))) }
         f.add("clean", [.string], result: .string) { a, _ in .string(pathClean(try a.string(0))) }
@@ -76,6 +76,18 @@ extension Sprig {
             if !s("fragment").isEmpty { out += "#" + s("fragment") }
             return .string(out)
         }
+    }
+
+    /// Sprig's getHostByName: the first address net.LookupHost returns, "" when none.
+    static func resolveHost(_ name: String) -> String {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(name, nil, &hints, &result) == 0, let first = result else { return "" }
+        defer { freeaddrinfo(result) }
+        var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        guard getnameinfo(first.pointee.ai_addr, first.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 else { return "" }
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
