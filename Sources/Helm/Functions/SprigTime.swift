@@ -194,8 +194,7 @@ extension Sprig {
             if s.hasPrefix(".0") || s.hasPrefix(".9") || s.hasPrefix(",0") || s.hasPrefix(",9") {
                 let digit = s[s.index(after: s.startIndex)]
                 let run = s.dropFirst().prefix(while: { $0 == digit })
-                let after = s.dropFirst(1 + run.count).first
-                if after == nil || !(after!.isNumber) {
+                if !(s.dropFirst(1 + run.count).first?.isNumber ?? false) {
                     out.append((String(s.prefix(1 + run.count)), false))
                     s = s.dropFirst(1 + run.count)
                     continue
@@ -203,8 +202,8 @@ extension Sprig {
             }
             if let t = layoutTokens.first(where: { s.hasPrefix($0) }) {
                 out.append((t, false)); s = s.dropFirst(t.count)
-            } else {
-                out.append((String(s.first!), true)); s = s.dropFirst()
+            } else if let c = s.first {
+                out.append((String(c), true)); s = s.dropFirst()
             }
         }
         return out
