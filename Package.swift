@@ -37,6 +37,8 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "KubeModel", dependencies: ["YAML"]),
+        .target(name: "ChartSources", dependencies: ["Helm", "Profiles"]),
+        .target(name: "Stages", dependencies: ["Profiles", "Helm", "YAML", "ChartSources"]),
 
         // Edges.
         .target(name: "KubeSim", dependencies: [
@@ -51,12 +53,12 @@ let package = Package(
         ]),
         .target(name: "KubeClient", dependencies: ["CLibCurl", "KubeModel", "YAML"]),
         .target(name: "PlatformCLI", dependencies: [
-            "YAML", "Profiles", "GoTemplate", "Helm", "KubeModel", "KubeSim",
+            "YAML", "Profiles", "GoTemplate", "Helm", "KubeModel", "KubeSim", "ChartSources", "Stages",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "platform", dependencies: ["PlatformCLI"]),
         .executableTarget(name: "platform-bench", dependencies: [
-            "YAML", "Profiles", "GoTemplate", "Helm", "KubeSim", "KubeClient", "KubeModel",
+            "YAML", "Profiles", "GoTemplate", "Helm", "KubeSim", "KubeClient", "KubeModel", "ChartSources", "Stages",
         ]),
 
         // Tests: one target per module.
@@ -68,6 +70,10 @@ let package = Package(
         .testTarget(name: "HelmTests", dependencies: ["Helm", "GoTemplate", "YAML"], exclude: ["Fixtures"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeModel", "YAML"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeSim", "YAML"]),
+        .testTarget(name: "StagesTests", dependencies: [
+            "Stages", "ChartSources", "Profiles", "Helm", "YAML", .product(name: "Crypto", package: "swift-crypto"),
+        ],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "PlatformCLITests", dependencies: ["PlatformCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -11,6 +11,7 @@ public struct PlatformCommand: AsyncParsableCommand {
             ValidateCommand.self,
             TemplateCommand.self,
             SimCommand.self,
+            RenderCommand.self,
         ]
     )
 
