@@ -153,20 +153,20 @@ struct TemplateEngine {
                     return .string(try ctx.executeTemplate(named: name, data: args[1]))
                 } catch is TemplateError where !ctx.templates.hasTemplate(named: name) {
                     // Helm executes through its root template, named "gotpl".
-                    throw FunctionError("template: no template \(goQuoted(name)) associated with template \"gotpl\"")
+                    throw FunctionError("template: no template \(goQuote(name)) associated with template \"gotpl\"")
                 }
             },
             "tpl": Function("tpl", parameters: [.string, .interface], result: .string) { args, ctx in
                 let text = try args.string(0)
                 let clone = ctx.templates.clone()
                 do { try clone.parse(name: "gotpl", text: text) } catch {
-                    throw FunctionError("cannot parse template \(goQuoted(text)): \(errorDescription(error))")
+                    throw FunctionError("cannot parse template \(goQuote(text)): \(errorDescription(error))")
                 }
                 do {
                     let out = try ctx.executeTemplate(named: "gotpl", in: clone, data: args[1])
                     return .string(FastText.removingAll("<no value>", from: out))
                 } catch {
-                    throw WrappedError(message: "error during tpl function execution for \(goQuoted(text)): \(errorDescription(error))", underlying: error)
+                    throw WrappedError(message: "error during tpl function execution for \(goQuote(text)): \(errorDescription(error))", underlying: error)
                 }
             },
             "required": Function("required", parameters: [.string, .interface]) { args, _ in
@@ -271,19 +271,4 @@ struct TemplateEngine {
     }
 }
 
-/// Go's `%q` for the texts Helm quotes in messages.
-func goQuoted(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        default:
-            if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\x%02x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
-}
+
