@@ -25,11 +25,17 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(help: "Directory with NAME-VERSION/ or NAME-VERSION.tgz charts (default $PLATFORM_CHART_MIRROR).")
     var chartMirror: String?
     @Option(help: "Render Manifests/ templates from this directory instead of the built-in copy.") var manifests: String?
-    @Option(help: "Path of the output inside the Git repository (argocd/flux). Default: --out as given.") var repoPath: String?
+    @Option(help: "Path of the output inside the Git repository (argocd/flux). Default: --out when relative, else its last component.")
+    var repoPath: String?
     @Option(help: "Git repository URL for Argo CD Applications.") var repoURL = "https://git.example.com/platform.git"
     @Option(help: "Git revision for Argo CD Applications.") var revision = "HEAD"
     @Option(help: "Flux GitRepository name in flux-system.") var fluxSource = "flux-system"
     @Flag(help: "Print nothing on success.") var quiet = false
+
+    /// An absolute --out says nothing about the repository layout; its last component is the best guess.
+    static func defaultRepoPath(_ out: String) -> String {
+        out.hasPrefix("/") ? (out as NSString).lastPathComponent : out
+    }
 
     func run() async throws {
         guard let format = OutputFormat(rawValue: format) else {
@@ -57,7 +63,7 @@ struct RenderCommand: AsyncParsableCommand {
             return
         }
         guard let out else { return }
-        let options = GitOpsOptions(format: format, repoPath: repoPath ?? out, repoURL: repoURL, revision: revision,
+        let options = GitOpsOptions(format: format, repoPath: repoPath ?? Self.defaultRepoPath(out), repoURL: repoURL, revision: revision,
                                     fluxSource: fluxSource)
         let summary: WriteSummary
         do { summary = try GitOpsWriter().write(render, options: options, to: out) } catch {

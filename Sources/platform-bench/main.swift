@@ -1,6 +1,13 @@
 // Benchmarks print numbers; they never assert on time. Run: swift run -c release platform-bench
+import Foundation
+// `platform-bench stages` runs only the Stages section.
+if CommandLine.arguments.dropFirst().first == "stages" {
+    StagesBench.run()
+    exit(0)
+}
 benchYAML()  // YAML: parse and decode throughput on the shared fixtures (docs/yaml.md)
 HelmBench.run()
 GoTemplateBench.run()  // GoTemplate: parse throughput on chart templates, execute rate (docs/gotemplate.md)
 await KubeSimBench.run()  // KubeSim: apply/list/watch throughput (docs/kubesim.md)
 await KubeClientBench.run()  // KubeClient: get/apply requests per second against KubeSim (docs/kubeclient.md)
+StagesBench.run()  // Stages: each example profile rendered end to end (docs/stages.md)
