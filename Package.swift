@@ -52,6 +52,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "KubeClient", dependencies: ["CLibCurl", "KubeModel", "YAML"]),
+        .target(name: "Planning", dependencies: [
+            "KubeModel", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Rollout", dependencies: ["Planning", "KubeModel", "KubeClient", "KubeSim"]),
         .target(name: "PlatformCLI", dependencies: [
             "YAML", "Profiles", "GoTemplate", "Helm", "KubeModel", "KubeSim", "ChartSources", "Stages",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -74,6 +78,8 @@ let package = Package(
             "Stages", "ChartSources", "Profiles", "Helm", "YAML", .product(name: "Crypto", package: "swift-crypto"),
         ],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "KubeModel"]),
+        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "Planning", "KubeModel", "KubeClient", "KubeSim"]),
         .testTarget(name: "PlatformCLITests", dependencies: ["PlatformCLI"]),
     ],
     swiftLanguageModes: [.v6]
