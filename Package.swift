@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Planning", dependencies: [
             "KubeModel", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Rollout", dependencies: ["Planning", "KubeModel", "KubeClient", "KubeSim"]),
+        .target(name: "Rollout", dependencies: ["Planning", "KubeModel", "KubeClient", "KubeSim", "Stages", "Profiles"]),
         .target(name: "PlatformCLI", dependencies: [
             "YAML", "Profiles", "GoTemplate", "Helm", "KubeModel", "KubeSim", "ChartSources", "Stages",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
