@@ -58,6 +58,7 @@ let package = Package(
         .target(name: "Rollout", dependencies: ["Planning", "KubeModel", "KubeClient", "KubeSim", "Stages", "Profiles"]),
         .target(name: "PlatformCLI", dependencies: [
             "YAML", "Profiles", "GoTemplate", "Helm", "KubeModel", "KubeSim", "ChartSources", "Stages",
+            "KubeClient", "Planning", "Rollout",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "platform", dependencies: ["PlatformCLI"]),

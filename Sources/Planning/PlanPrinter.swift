@@ -24,7 +24,7 @@ public struct PlanPrinter: Sendable {
                 if change.action == .update { out += indent(colorDiff(change.diff)) }
             }
             if stage.hasChanges, !stage.hooks.isEmpty {
-                for hook in stage.hooks {
+                for hook in stage.hooks where hook.hook.events.contains(where: { ["pre-install", "post-install", "pre-upgrade", "post-upgrade"].contains($0) }) {
                     out += "  ! hook \(hook.ref) (\(hook.hook.events.joined(separator: ",")), weight \(hook.hook.weight))\n"
                 }
             }

@@ -11,6 +11,12 @@ public struct PlatformCommand: AsyncParsableCommand {
             ValidateCommand.self,
             TemplateCommand.self,
             SimCommand.self,
+            PlanCommand.self,
+            DiffCommand.self,
+            ApplyCommand.self,
+            SmokeCommand.self,
+            StatusCommand.self,
+            DestroyCommand.self,
             RenderCommand.self,
         ]
     )
@@ -27,6 +33,8 @@ public enum PlatformVersion {
 public enum PlatformMain {
     public static func run(_ arguments: [String]? = nil) async {
         do {
+            // `--sim` may stand alone (kubectl-style optional value): give it the default spec.
+            let arguments = (arguments ?? Array(CommandLine.arguments.dropFirst())).map { $0 == "--sim" ? "--sim=default" : $0 }
             var command = try PlatformCommand.parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

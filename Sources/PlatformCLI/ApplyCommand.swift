@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+import Planning
+import Rollout
+
+/// Prints rollout events: a live line on a terminal, plain lines in CI.
+final class ProgressPrinter: Sendable {
+    let live: Bool
+    init(live: Bool) { self.live = live }
+
+    func handle(_ event: RolloutEvent) {
+        let line: String
+        switch event {
+        case .stageStarted(let stage): line = "==> stage \(stage)"
+        case .step(let stage, let message): line = "  [\(stage)] \(message)"
+        case .object(let stage, let action, let ref): line = "  [\(stage)] \(action == .prune ? "deleted" : action == .create ? "created" : "updated") \(ref)"
+        case .waiting(let stage, let message): line = "  [\(stage)] waiting: \(message)"
+        case .gate(let stage, let name, let passed, let detail):
+            line = "  [\(stage)] gate \(name): \(passed ? "PASSED" : "FAILED") \(passed ? detail : "\n" + detail)"
+        case .warning(let stage, let message): line = "  [\(stage ?? "-")] warning: \(message)"
+        case .stageFinished(let stage, let outcome, let seconds):
+            line = "<== stage \(stage): \(outcome.rawValue) (\(String(format: "%.1f", seconds))s)"
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static func table(_ outcomes: [(stage: String, outcome: StageOutcome, seconds: Double)]) -> String {
+        var out = "\nSTAGE        RESULT      TIME\n"
+        for o in outcomes {
+            out += o.stage.padding(toLength: 13, withPad: " ", startingAt: 0) + o.outcome.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + String(format: "%.1fs", o.seconds) + "\n"
+        }
+        return out
+    }
+}
+
+/// Options shared by apply and smoke.
+struct RolloutFlags: ParsableArguments {
+    @Flag(help: "Keep a failed smoke pod for inspection.") var keepFailed = false
+    @Option(help: "Seconds between readiness polls.") var pollSeconds: Double?
+
+    func options(_ queues: SmokeQueues, connection: Connection) -> RolloutOptions {
+        var o = RolloutOptions()
+        o.keepFailed = keepFailed
+        o.smokeQueues = queues
+        o.pollInterval = pollSeconds.map { .milliseconds(Int64($0 * 1000)) } ?? connection.pollInterval
+        return o
+    }
+}
+
+/// `platform apply PROFILE|PLAN.json`: stage by stage with gates.
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply", abstract: "Apply a profile (or a saved plan) stage by stage, each behind its readiness and smoke gates.")
+
+    @Argument(help: "A profile YAML, or a plan saved with `platform plan --out` (then PROFILE names its profile).") var target: String
+    @Option(help: "The profile a saved plan was made from (default: the profile path recorded... given here).") var profile: String?
+    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var flags: RolloutFlags
+    @Flag(help: "Do not ask for confirmation.") var yes = false
+    @Option(help: "Start at this stage (earlier stages are left as they are).") var fromStage: String?
+    @Option(help: "Apply only this stage.") var onlyStage: String?
+    @Flag(help: "Take ownership of fields other field managers hold.") var forceConflicts = false
+    @Flag(help: "Also prune CustomResourceDefinitions this platform no longer renders.") var pruneCRDs = false
+    @Flag(help: "Skip smoke gates (readiness is still checked).") var skipGates = false
+
+    func run() async throws {
+        let isSavedPlan = target.hasSuffix(".json")
+        let profilePath = isSavedPlan ? profile : target
+        guard let profilePath else {
+            throw CommandFailure("error: applying a saved plan needs --profile PROFILE (its gates and timeouts come from the profile; its digest must match the plan)")
+        }
+        let loaded = try RolloutCLI.load(profilePath, options: cluster)
+        let connection = try await RolloutCLI.connect(cluster)
+        let plan: Plan
+        var options = flags.options(loaded.queues, connection: connection)
+        options.forceConflicts = forceConflicts
+        options.fromStage = fromStage
+        options.onlyStage = onlyStage
+        options.pruneCRDs = pruneCRDs
+        options.runGates = !skipGates
+        let printer = ProgressPrinter(live: RolloutCLI.stdoutIsTerminal)
+        let engine = RolloutEngine(cluster: connection.cluster, clock: connection.clock, options: options, emit: printer.handle)
+        for name in [fromStage, onlyStage].compactMap({ $0 }) where !loaded.input.stages.contains(where: { $0.name == name }) {
+            throw CommandFailure("error: no stage \(name) in \(profilePath); stages: \(loaded.input.stages.map(\.name).joined(separator: ", "))")
+        }
+        if isSavedPlan {
+            guard let data = FileManager.default.contents(atPath: target) else { throw CommandFailure("error: cannot read \(target)") }
+            do { plan = try PlanCodec.decode(try JSONValue.parse([UInt8](data))) } catch { throw CommandFailure("error: \(target): \(error)") }
+            if plan.profileDigest != loaded.input.profileDigest {
+                throw CommandFailure("error: \(target) was made from another version of \(profilePath) (profile digest differs); run platform plan again")
+            }
+            let drifted: [String]
+            do { drifted = try await engine.drift(plan) } catch { throw CommandFailure("error: \(error)") }
+            if !drifted.isEmpty {
+                await connection.finish()
+                throw CommandFailure("error: the cluster changed since \(target) was made; refusing to apply. Drifted objects:\n"
+                                     + drifted.map { "  " + $0 }.joined(separator: "\n") + "\nRun platform plan again.")
+            }
+        } else {
+            plan = try await RolloutCLI.plan(loaded, cluster: connection.cluster)
+        }
+        RolloutCLI.write(PlanPrinter(color: RolloutCLI.stdoutIsTerminal).human(plan))
+        if plan.hasChanges, !yes {
+            guard RolloutCLI.stdinIsTerminal else {
+                throw CommandFailure("error: not a terminal: pass --yes to apply without confirmation")
+            }
+            RolloutCLI.write("Apply these changes? Only 'yes' is accepted: ")
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else { throw CommandFailure("Apply cancelled.") }
+        }
+        do {
+            let result = try await engine.apply(plan, specs: loaded.specs)
+            await connection.finish()
+            RolloutCLI.write(ProgressPrinter.table(result.outcomes))
+            RolloutCLI.write(plan.hasChanges ? "Apply complete: \(plan.summary.dropFirst(6))\n" : "No changes. All stages are up to date.\n")
+        } catch {
+            await connection.finish()
+            throw CommandFailure("error: \(error)\nApply stopped; fix the cause and run apply again (it resumes: finished stages are skipped).")
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import ArgumentParser
+import ChartSources
+import Foundation
+import KubeClient
+import KubeModel
+import KubeSim
+import Planning
+import Profiles
+import Rollout
+import Stages
+import YAML
+
+/// Cluster selection shared by plan/diff/apply/smoke/status/destroy (kubectl's flags, or the simulator).
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Path to the kubeconfig file (default $KUBECONFIG, then ~/.kube/config).") var kubeconfig: String?
+    @Option(help: "The kubeconfig context to use.") var context: String?
+    @Option(help: ArgumentHelp("Run against the in-process simulated cluster; SPEC names nodes (bare --sim: \(ClusterOptions.defaultSim)).",
+                               valueName: "SPEC")) var sim: String?
+    @Option(help: "Keep the simulated cluster's state in FILE between commands (with --sim).") var simState: String?
+    @Option(help: "Directory with NAME-VERSION/ or NAME-VERSION.tgz charts (default $PLATFORM_CHART_MIRROR, then ../shared/charts).")
+    var chartMirror: String?
+
+    static let defaultSim = "2xH100-80GB,1xcpu"
+}
+
+/// A connected cluster; `finish` saves simulator state.
+struct Connection {
+    var cluster: Cluster
+    var clock: any RolloutClock
+    var pollInterval: Duration
+    var finish: () async -> Void
+}
+
+/// Profile → render → plan input, and the stage specs the rollout needs.
+struct LoadedProfile {
+    var profile: Profile
+    var input: PlanInput
+    var specs: [StageSpec]
+    var queues: SmokeQueues
+}
+
+enum RolloutCLI {
+    static func load(_ path: String, options: ClusterOptions) throws -> LoadedProfile {
+        let text = try ValidateCommand.read(path)
+        let profile: Profile
+        do { profile = try ProfileLoader.load(text, file: path).profile } catch { throw CommandFailure(error.description) }
+        let base = (path as NSString).deletingLastPathComponent
+        let baseDirectory = base.isEmpty ? FileManager.default.currentDirectoryPath : base
+        var mirror = LocalChartProvider.mirror(flag: options.chartMirror)
+        if mirror == nil {
+            for candidate in ["../shared/charts", baseDirectory + "/../../shared/charts"] where FileManager.default.fileExists(atPath: candidate) {
+                mirror = candidate
+                break
+            }
+        }
+        let provider = LocalChartProvider(mirror: mirror, baseDirectory: baseDirectory)
+        let render: PlatformRender
+        do { render = try StageRenderer(charts: provider).render(profile) } catch { throw CommandFailure("\(path): error: \(error)") }
+        var digests: [String: String] = [:]
+        for stage in render.stages {
+            for release in stage.plan.releases {
+                let request = ChartRequest(name: release.chart.rawValue, version: release.version, source: release.source)
+                digests[release.chart.rawValue] = release.version + "@" + chartDigest(provider.candidates(for: request))
+            }
+        }
+        let stages = render.stages.map { stage in
+            DesiredStage(name: stage.plan.id.rawValue, objects: stage.objects.map { json($0.value) })
+        }
+        let specs = render.stages.map { stage in
+            let timeout = stage.plan.smoke.first.flatMap { SmokeRunner.parseDuration($0.timeout) }
+                ?? .seconds(Int64(profile.spec.smoke.timeout.nanoseconds / 1_000_000_000))
+            return StageSpec(name: stage.plan.id.rawValue, readiness: stage.plan.readiness, smoke: stage.plan.smoke,
+                             actions: stage.plan.actions, timeout: timeout,
+                             releases: stage.plan.releases.map { "\($0.chart.rawValue) \($0.version)" })
+        }
+        let scheduling = profile.spec.scheduling
+        let queues = SmokeQueues(volcanoQueue: scheduling.volcano.queues.first?.name,
+                                 localQueue: scheduling.kueue.localQueues.first.map { ($0.namespace, $0.name) },
+                                 tenantNamespace: profile.spec.tenants.first?.namespace)
+        let input = PlanInput(profileName: profile.metadata.name, profileDigest: Normalizer.digest(bytes: Array(text.utf8)),
+                              chartDigests: digests, stages: stages)
+        return LoadedProfile(profile: profile, input: input, specs: specs, queues: queues)
+    }
+
+    static func chartDigest(_ candidates: [String]) -> String {
+        let fm = FileManager.default
+        for path in candidates {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir) else { continue }
+            if !isDir.boolValue, let data = fm.contents(atPath: path) { return Normalizer.digest(bytes: [UInt8](data)) }
+            // A directory: Chart.yaml and values.yaml identify the release well enough.
+            var bytes: [UInt8] = []
+            for file in ["Chart.yaml", "values.yaml"] { bytes += fm.contents(atPath: path + "/" + file).map { [UInt8]($0) } ?? [] }
+            return Normalizer.digest(bytes: bytes)
+        }
+        return "unknown"
+    }
+
+    static func json(_ v: YAMLValue) -> JSONValue {
+        switch v {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .float(let d):
+            // Helm numbers arrive as floats; integral ones are ints on the wire (as Go's JSON prints them).
+            if d.rounded() == d, abs(d) < 9e15 { return .int(Int64(d)) }
+            return .double(d)
+        case .string(let s): return .string(s)
+        case .sequence(let a): return .array(a.map(json))
+        case .mapping(let m): return .object(JSONObject(members: m.entries.map { JSONObject.Member($0.key, json($0.value)) }))
+        }
+    }
+
+    static func connect(_ options: ClusterOptions) async throws -> Connection {
+        if let spec = options.sim {
+            let nodes: [NodeSpec]
+            do { nodes = try NodeSpec.parse(spec.isEmpty || spec == "default" ? ClusterOptions.defaultSim : spec) } catch {
+                throw CommandFailure("error: --sim: \(error)")
+            }
+            let manual = ManualClock(Date())
+            var simOptions = KubeSimOptions(nodes: nodes, clock: manual)
+            SimWorld.configure(&simOptions)
+            let sim = await KubeSim(options: simOptions)
+            if let state = options.simState, FileManager.default.fileExists(atPath: state) {
+                do { try await sim.load(from: state) } catch { throw CommandFailure("error: --sim-state: \(error)") }
+            }
+            // Simulated time: waiting costs nothing, and the simulated world moves on as we wait.
+            let clock = SimulatedClock(following: manual, advance: { seconds in await SimWorld.advance(sim, by: seconds) })
+            let statePath = options.simState
+            return Connection(cluster: .simulated(sim), clock: clock, pollInterval: .seconds(2), finish: {
+                if let statePath { try? await sim.save(to: statePath) }
+            })
+        }
+        let config: ClientConfiguration
+        do { config = try ClientConfiguration.load(ConfigurationOptions(kubeconfigPath: options.kubeconfig, context: options.context)) } catch {
+            throw CommandFailure("error: \(error)")
+        }
+        return Connection(cluster: Cluster(client: KubeClient(configuration: config)), clock: WallClock(), pollInterval: .seconds(2),
+                          finish: {})
+    }
+
+    /// Renders, observes and plans.
+    static func plan(_ loaded: LoadedProfile, cluster: Cluster) async throws -> Plan {
+        let prepared: [PreparedStage]
+        do { prepared = try Planner.prepare(loaded.input) } catch { throw CommandFailure("error: \(error)") }
+        let observed: ObservedState
+        do { observed = try await Observer(cluster: cluster).observe(prepared) } catch { throw CommandFailure("error: \(error)") }
+        return Planner.plan(loaded.input, prepared: prepared, observed: observed)
+    }
+
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) != 0 }
+
+    static func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+
+    static func save(_ plan: Plan, to path: String) throws {
+        let text = PlanCodec.encode(plan, includeObjects: true).encodedString() + "\n"
+        // The saved plan holds Secret values (to apply them): owner-only.
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CommandFailure("error: cannot write \(path)")
+        }
+    }
+}
+
+/// `platform plan PROFILE`: what apply would change, per stage and object.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Show what apply would change, per stage and object.",
+        discussion: "Exit 0 on success (with --detailed-exitcode: 0 no changes, 2 changes, 1 error). See docs/rollout.md for the --json schema.")
+
+    @Argument(help: "Path to the profile YAML.") var profile: String
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "Save the plan (with the objects to apply) to FILE for `platform apply FILE`.") var out: String?
+    @Flag(help: "Print the plan as JSON (stable schema, docs/rollout.md).") var json = false
+    @Flag(help: "Print the plan as Markdown (for pull-request comments).") var markdown = false
+    @Flag(help: "Exit 2 when there are changes, 0 when none, 1 on error.") var detailedExitcode = false
+    @Flag(help: "List unchanged objects too.") var verbose = false
+
+    func run() async throws {
+        let loaded = try RolloutCLI.load(profile, options: cluster)
+        let connection = try await RolloutCLI.connect(cluster)
+        let start = ContinuousClock.now
+        let plan = try await RolloutCLI.plan(loaded, cluster: connection.cluster)
+        let elapsed = ContinuousClock.now - start
+        await connection.finish()
+        if let out { try RolloutCLI.save(plan, to: out) }
+        if json {
+            RolloutCLI.write(PlanCodec.encode(plan, includeObjects: false).encodedString() + "\n")
+        } else if markdown {
+            RolloutCLI.write(PlanPrinter().markdown(plan))
+        } else {
+            RolloutCLI.write(PlanPrinter(color: RolloutCLI.stdoutIsTerminal, verbose: verbose).human(plan))
+            if let out { RolloutCLI.write("Saved the plan to \(out); apply it with: platform apply \(out)\n") }
+            _ = elapsed
+        }
+        if detailedExitcode, plan.hasChanges { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import KubeModel
+import Planning
+import Stages
+
+extension RolloutEngine {
+    /// Objects whose live resourceVersion moved since a saved plan was made (or that appeared
+    /// or vanished). Empty means the plan still describes the cluster.
+    public func drift(_ plan: Plan) async throws(RolloutError) -> [String] {
+        var out: [String] = []
+        for stage in plan.stages {
+            for change in stage.changes {
+                let live = try await cluster.get(change.ref)
+                let rv = live?[path: ["metadata", "resourceVersion"]]?.stringValue
+                switch change.action {
+                case .create where live != nil: out.append("\(change.ref): created since the plan was made")
+                case .create: break
+                default:
+                    if rv != change.liveResourceVersion {
+                        out.append("\(change.ref): " + (rv == nil ? "deleted since the plan was made"
+                                                                   : "resourceVersion \(change.liveResourceVersion ?? "-") -> \(rv ?? "-")"))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Everything every stage owns, in reverse stage order: custom resources first (their
+    /// operators must still run to clean up), then the rest in reverse install order; waits
+    /// for finalizers. CRDs only with `pruneCRDs`.
+    public func destroy(profile: String, stages: [String]) async throws(RolloutError) {
+        let lock = LeaseLock(cluster: cluster, clock: clock, name: "platform-\(profile)", holder: options.holder, seconds: options.leaseSeconds)
+        try await lock.acquire()
+        do {
+            let observer = Observer(cluster: cluster)
+            for stage in stages.reversed() {
+                let start = clock.now()
+                let parent = ApplySet.parent(profile: profile, stage: stage)
+                let owned = try await observer.owned(applySet: parent)
+                let refs = owned.compactMap(ObjectRef.init)
+                emit(.stageStarted(stage: stage))
+                let builtin = Set(InstallOrder.kinds)
+                let custom = refs.filter { !builtin.contains($0.kind) }
+                let rest = refs.filter { builtin.contains($0.kind) }.sorted { Planner.pruneOrder($0) > Planner.pruneOrder($1) }
+                for ref in custom + rest {
+                    if ref.kind == "CustomResourceDefinition", !options.pruneCRDs {
+                        emit(.warning(stage: stage, message: "kept \(ref) (use --prune-crds to delete CRDs)"))
+                        continue
+                    }
+                    try await cluster.delete(ref)
+                    emit(.object(stage: stage, action: .prune, ref: ref))
+                    if ref.kind != "Namespace" { try await waitGone(ref, stage: stage) }
+                }
+                for ref in refs where ref.kind == "Namespace" { try await waitGone(ref, stage: stage) }
+                try await cluster.delete(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: parent.namespace, name: parent.name))
+                emit(.stageFinished(stage: stage, outcome: .passed, seconds: clock.now().timeIntervalSince(start)))
+            }
+        } catch {
+            await lock.release()
+            throw error
+        }
+        await lock.release()
+    }
+
+    func waitGone(_ ref: ObjectRef, stage: String) async throws(RolloutError) {
+        let deadline = clock.now().addingTimeInterval(300)
+        while let live = try await cluster.get(ref) {
+            if clock.now() >= deadline {
+                let finalizers = live[path: ["metadata", "finalizers"]]?.arrayValue?.compactMap(\.stringValue) ?? []
+                throw RolloutError(stage: stage, object: ref.description, message: "still there after 300s; finalizers: \(finalizers.joined(separator: ", "))",
+                                   remedy: "the controller that owns the finalizer must run; check it, or remove the finalizer by hand as a last resort")
+            }
+            try await sleep()
+        }
+    }
+
+    /// Per-stage health for `platform status`.
+    public struct StageStatus: Sendable {
+        public var name: String
+        public var record: [String: String]
+        public var readiness: [ReadinessResult]
+        public var releases: [String]
+        public var drift: Int
+    }
+
+    public func status(_ plan: Plan, specs: [StageSpec]) async throws(RolloutError) -> [StageStatus] {
+        var out: [StageStatus] = []
+        for stage in plan.stages {
+            let spec = specs.first { $0.name == stage.name } ?? StageSpec(name: stage.name)
+            let record = try await StageRecord(cluster: cluster, parent: stage.applySet).read()
+            var results: [ReadinessResult] = []
+            for rule in spec.readiness { results += try await evaluate(rule) }
+            out.append(StageStatus(name: stage.name, record: record, readiness: results, releases: spec.releases,
+                                   drift: stage.changes.count { $0.action != .unchanged }))
+        }
+        return out
+    }
+}
