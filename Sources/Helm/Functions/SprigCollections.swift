@@ -8,8 +8,7 @@ extension Sprig {
             f.add(name, [], variadic: .interface, result: .list) { a, _ in .list(Array(a.values)) }
         }
         @Sendable func slice(_ v: Value, _ what: String) throws -> [Value] {
-            guard let e = elements(v) else { throw FunctionError("Cannot \(what) on type \(v.typeName)") }
-            return e
+            try listElements(v, "Cannot \(what) on type")
         }
         func both(_ name: String, _ params: [GoType], variadic: GoType? = nil, _ body: @escaping Function.Body) {
             f.add(name, params, variadic: variadic, body)
@@ -17,13 +16,11 @@ extension Sprig {
         }
         for name in ["append", "push"] {
             both(name, [.interface, .interface]) { a, _ in
-                guard let e = elements(a[0]) else { throw FunctionError("Cannot push on type \(a[0].typeName)") }
-                return .list(e + [a[1]])
+                .list(try listElements(a[0], "Cannot push on type") + [a[1]])
             }
         }
         both("prepend", [.interface, .interface]) { a, _ in
-            guard let e = elements(a[0]) else { throw FunctionError("Cannot prepend on type \(a[0].typeName)") }
-            return .list([a[1]] + e)
+            .list([a[1]] + (try listElements(a[0], "Cannot prepend on type")))
         }
         both("first", [.interface]) { a, _ in try slice(a[0], "find first").first ?? .null }
         both("last", [.interface]) { a, _ in try slice(a[0], "find last").last ?? .null }
@@ -52,31 +49,40 @@ extension Sprig {
             return .bool(e.contains(where: { deepEqual($0, a[0]) }))
         }
         both("slice", [.interface], variadic: .interface) { a, _ in
-            let v = a[0].underlyingValue
-            guard case .list(let l) = v else {
-                throw FunctionError("list should be type of slice or array but \(a[0].kindName)")
-            }
+            let e = try listElements(a[0], "list should be type of slice or array but")
+            // An empty list gives nil whatever the indices (Sprig returns early).
+            if e.isEmpty { return .null }
             let idx = a.rest(from: 1).map(toInt)
             let lo = idx.count > 0 ? idx[0] : 0
-            let hi = idx.count > 1 ? idx[1] : l.count
-            guard lo >= 0, hi <= l.count, lo <= hi else {
-                throw FunctionError("reflect: slice index out of range")
+            let hi = idx.count > 1 ? idx[1] : e.count
+            guard lo >= 0, hi <= e.count, lo <= hi else {
+                throw FunctionError("reflect.Value.Slice: slice index out of bounds")
             }
-            return .list(GoList(Array(l.elements[lo..<hi]), elementType: l.elementType))
+            let elementType: GoType
+            switch a[0].underlyingValue {
+            case .list(let l): elementType = l.elementType
+            case .bytes: return .bytes(Array(e[lo..<hi]).map { if case .unsigned(let b, _) = $0 { return UInt8(truncatingIfNeeded: b) }; return 0 })
+            default: elementType = .interface
+            }
+            return .list(GoList(Array(e[lo..<hi]), elementType: elementType))
         }
         f.add("concat", [], variadic: .interface) { a, _ in
             var out: [Value] = []
             for v in a.values {
-                guard let e = elements(v) else { throw FunctionError("Cannot concat type \(v.kindName) as list") }
-                out += e
+                out += try listElements(v, "Cannot concat type", suffix: " as list")
             }
-            return .list(out)
+            // Go's `var res []interface{}` stays nil when nothing was appended.
+            return out.isEmpty ? .typedNil(.list) : .list(out)
         }
         both("chunk", [.int(.int), .interface]) { a, _ in
             let size = try a.int(0)
-            let e = try slice(a[1], "chunk")
-            guard size > 0 else { return .list([]) }
-            return .list(stride(from: 0, to: e.count, by: size).map { .list(Array(e[$0..<min($0 + size, e.count)])) })
+            let e = try listElements(a[1], "Cannot chunk type")
+            guard size > 0 else {
+                if e.isEmpty { return .list(GoList([], elementType: .list)) }
+                throw FunctionError("runtime error: makeslice: len out of range")
+            }
+            return .list(GoList(stride(from: 0, to: e.count, by: size).map { .list(Array(e[$0..<min($0 + size, e.count)])) },
+                                elementType: .list))
         }
         f.add("until", [.int(.int)], result: .slice(.int(.int))) { a, _ in
             let n = try a.int(0)
@@ -85,6 +91,22 @@ extension Sprig {
         f.add("untilStep", [.int(.int), .int(.int), .int(.int)], result: .slice(.int(.int))) { a, _ in
             intList(untilStep(try a.int(0), try a.int(1), try a.int(2)))
         }
+    }
+
+    /// The elements of a slice or array argument, failing as Sprig's list functions do:
+    /// `reflect.TypeOf(nil).Kind()` panics on nil, other kinds get `PREFIX KIND`.
+    static func listElements(_ v: Value, _ prefix: String, suffix: String = "") throws -> [Value] {
+        if isNilInterface(v) { throw FunctionError(nilDereference) }
+        guard let e = elements(v) else { throw FunctionError("\(prefix) \(v.kindName)\(suffix)") }
+        return e
+    }
+
+    /// Go's runtime panic text for a nil dereference, which templates report as the error.
+    static let nilDereference = "runtime error: invalid memory address or nil pointer dereference"
+
+    /// Go's panic text for a failed `x.(T)` on an interface value.
+    static func interfaceConversion(_ v: Value, _ target: String) -> String {
+        "interface conversion: interface {} is \(isNilInterface(v) ? "nil" : v.typeName), not \(target)"
     }
 
     static func intList(_ v: [Int]) -> Value { .list(GoList(v.map { .int($0) }, elementType: .int(.int))) }
@@ -150,18 +172,24 @@ extension Sprig {
         }
         f.add("dig", [], variadic: .interface) { a, _ in
             guard a.count >= 3 else { throw FunctionError("dig needs at least three arguments") }
-            guard case .map(let dict) = a[a.count - 1].underlyingValue else {
-                throw FunctionError("last argument must be a map, got \(a[a.count - 1].typeName)")
+            // Sprig type-asserts (`.(map[string]interface{})`, `.(string)`): a mismatch panics.
+            func assertMap(_ v: Value) throws -> GoMap {
+                if case .map(let m) = v.underlyingValue, m.valueType == .interface { return m }
+                throw FunctionError(interfaceConversion(v, "map[string]interface {}"))
             }
-            let keys = try (0..<(a.count - 2)).map { try a.string($0) }
-            var current: GoMap = dict
+            let dict = try assertMap(a[a.count - 1])
+            let fallback = a[a.count - 2]
+            let keys: [String] = try (0..<(a.count - 2)).map { i in
+                guard case .string(let k) = a[i] else { throw FunctionError(interfaceConversion(a[i], "string")) }
+                return k
+            }
+            var current = dict
             for (i, k) in keys.enumerated() {
-                guard let v = current[k] else { return a[a.count - 2] }
+                guard let v = current[k] else { return fallback }
                 if i == keys.count - 1 { return v }
-                guard case .map(let next) = v.underlyingValue else { return a[a.count - 2] }
-                current = next
+                current = try assertMap(v)
             }
-            return a[a.count - 2]
+            return fallback
         }
         for (name, overwrite) in [("merge", false), ("mustMerge", false), ("mergeOverwrite", true), ("mustMergeOverwrite", true)] {
             f.add(name, [.dict], variadic: .dict) { a, _ in
@@ -188,10 +216,15 @@ extension Sprig {
                 merge(into: dm, from: sm, overwrite: overwrite)
                 continue
             }
+            // mergo: a nil source value replaces only when overwriting (even a present
+            // destination value) and is otherwise skipped, leaving a missing key missing.
+            if isNilInterface(s) {
+                if overwrite { dst[key] = s }
+                continue
+            }
             if let d, !isEmpty(d), !overwrite {
                 continue
             }
-            if let d, !isEmpty(d), overwrite, isNilInterface(s) { continue }
             dst[key] = s
         }
     }

@@ -47,25 +47,101 @@ extension Sprig {
             return .string(String(decoding: plain, as: UTF8.self))
         }
         f.add("genCA", [.string, .int(.int)]) { a, _ in
-            try certificate(cn: try a.string(0), ips: [], dns: [], days: try a.int(1), isCA: true, signer: nil)
+            try certificate(cn: try a.string(0), ips: [], dns: [], days: try a.int(1), isCA: true,
+                            key: .rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048)), signer: nil)
         }
         f.add("genCAWithKey", [.string, .int(.int), .string]) { a, _ in
-            try certificate(cn: try a.string(0), ips: [], dns: [], days: try a.int(1), isCA: true, signer: nil)
+            try certificate(cn: try a.string(0), ips: [], dns: [], days: try a.int(1), isCA: true,
+                            key: try parsePrivateKey(try a.string(2), context: "parsing private key"), signer: nil)
         }
         f.add("genSelfSignedCert", [.string, .list, .list, .int(.int)]) { a, _ in
-            try certificate(cn: try a.string(0), ips: strslice(a[1]), dns: strslice(a[2]), days: try a.int(3), isCA: false, signer: nil)
+            try certificate(cn: try a.string(0), ips: try certificateIPs(a[1]), dns: try certificateNames(a[2]), days: try a.int(3),
+                            isCA: false, key: .rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048)), signer: nil)
+        }
+        f.add("genSelfSignedCertWithKey", [.string, .list, .list, .int(.int), .string]) { a, _ in
+            let key = try parsePrivateKey(try a.string(4), context: "parsing private key")
+            return try certificate(cn: try a.string(0), ips: try certificateIPs(a[1]), dns: try certificateNames(a[2]),
+                                   days: try a.int(3), isCA: false, key: key, signer: nil)
         }
         f.add("genSignedCert", [.string, .list, .list, .int(.int), .interface]) { a, _ in
-            guard case .object(let ca as CertificateObject) = a[4] else {
-                throw FunctionError("wrong type for value; expected sprig.certificate; got \(a[4].typeName)")
-            }
-            return try certificate(cn: try a.string(0), ips: strslice(a[1]), dns: strslice(a[2]), days: try a.int(3), isCA: false, signer: ca)
+            let signer = try certificateSigner(a[4])
+            return try certificate(cn: try a.string(0), ips: try certificateIPs(a[1]), dns: try certificateNames(a[2]), days: try a.int(3),
+                                   isCA: false, key: .rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048)), signer: signer)
+        }
+        f.add("genSignedCertWithKey", [.string, .list, .list, .int(.int), .interface, .string]) { a, _ in
+            let key = try parsePrivateKey(try a.string(5), context: "parsing private key")
+            let signer = try certificateSigner(a[4])
+            return try certificate(cn: try a.string(0), ips: try certificateIPs(a[1]), dns: try certificateNames(a[2]),
+                                   days: try a.int(3), isCA: false, key: key, signer: signer)
         }
         f.add("buildCustomCert", [.string, .string]) { a, _ in
-            guard let cert = Data(base64Encoded: try a.string(0)), let key = Data(base64Encoded: try a.string(1)) else {
-                throw FunctionError("unable to decode base64 certificate or key")
+            guard let cert = Data(base64Encoded: try a.string(0)) else { throw FunctionError("unable to decode base64 certificate") }
+            guard let key = Data(base64Encoded: try a.string(1)) else { throw FunctionError("unable to decode base64 private key") }
+            let certText = String(decoding: cert, as: UTF8.self), keyText = String(decoding: key, as: UTF8.self)
+            guard let block = PEMBlock(certText) else {
+                throw FunctionError("unable to decode certificate")
             }
-            return .object(CertificateObject(cert: String(decoding: cert, as: UTF8.self), key: String(decoding: key, as: UTF8.self), signing: nil, subject: []))
+            guard DERReader.certificateSubject(block.der) != nil else {
+                throw FunctionError("error parsing certificate: decodedCert.Bytes: x509: malformed certificate")
+            }
+            _ = try parsePrivateKey(keyText, context: "error parsing private key")
+            return .object(CertificateObject(cert: certText, key: keyText))
+        }
+    }
+
+    /// The CA argument of genSignedCert: its PEM certificate (for the issuer name) and key.
+    static func certificateSigner(_ v: Value) throws -> (subject: [UInt8], key: SigningKey) {
+        guard case .object(let ca as CertificateObject) = v.underlyingValue else {
+            throw FunctionError("wrong type for value; expected sprig.certificate; got \(v.typeName)")
+        }
+        guard let block = PEMBlock(ca.cert) else { throw FunctionError("unable to decode certificate") }
+        guard let subject = DERReader.certificateSubject(block.der) else {
+            throw FunctionError("error parsing certificate: decodedSignerCert.Bytes: x509: malformed certificate")
+        }
+        return (subject, try parsePrivateKey(ca.key, context: "error parsing private key"))
+    }
+
+    /// Sprig's getNetIPs: every element must be a string net.ParseIP accepts.
+    static func certificateIPs(_ v: Value) throws -> [[UInt8]] {
+        try (elements(v) ?? []).map { e in
+            guard case .string(let s) = e else { throw FunctionError("error parsing ip: \(goFormat(e)) is not a string") }
+            guard let bytes = ipBytes(s) else { throw FunctionError("error parsing ip: \(s)") }
+            return bytes
+        }
+    }
+
+    /// Sprig's getAlternateDNSStrs.
+    static func certificateNames(_ v: Value) throws -> [String] {
+        try (elements(v) ?? []).map { e in
+            guard case .string(let s) = e else { throw FunctionError("error processing alternate dns name: \(goFormat(e)) is not a string") }
+            return s
+        }
+    }
+
+    /// Sprig's parsePrivateKeyPEM (RSA PKCS#1, EC SEC 1, PKCS#8 RSA/EC/Ed25519), errors
+    /// prefixed with `context` as each caller does.
+    static func parsePrivateKey(_ text: String, context: String) throws -> SigningKey {
+        func fail(_ m: String) -> FunctionError { FunctionError("\(context): \(m)") }
+        guard let block = PEMBlock(text) else { throw fail("no PEM data in input") }
+        let der = block.der
+        if block.type == "PRIVATE KEY" {
+            if let key = SigningKey(pkcs8: der) { return key }
+            throw fail("decoding PEM as PKCS#8: x509: failed to parse private key")
+        }
+        guard block.type.hasSuffix(" PRIVATE KEY") else { throw fail("no private key data in PEM block of type \(block.type)") }
+        switch block.type.dropLast(12) {
+        case "RSA":
+            guard let k = try? _RSA.Signing.PrivateKey(unsafeDERRepresentation: der) else {
+                throw fail("parsing RSA private key from PEM: x509: malformed private key")
+            }
+            return .rsa(k)
+        case "EC":
+            if let k = try? P256.Signing.PrivateKey(derRepresentation: der) { return .p256(k) }
+            if let k = try? P384.Signing.PrivateKey(derRepresentation: der) { return .p384(k) }
+            if let k = try? P521.Signing.PrivateKey(derRepresentation: der) { return .p521(k) }
+            throw fail("parsing EC private key from PEM: x509: failed to parse EC private key")
+        default:
+            throw fail("invalid private key type \(block.type)")
         }
     }
 
@@ -89,11 +165,15 @@ extension Sprig {
 
     /// SEC 1 ECPrivateKey (what Go's x509.MarshalECPrivateKey writes) for a P-256 key.
     static func sec1(_ key: P256.Signing.PrivateKey) -> [UInt8] {
+        sec1(raw: Array(key.rawRepresentation), curve: [1, 2, 840, 10045, 3, 1, 7], publicKey: Array(key.publicKey.x963Representation))
+    }
+
+    static func sec1(raw: [UInt8], curve: [UInt64], publicKey: [UInt8]) -> [UInt8] {
         DER.sequence([
             DER.integer([1]),
-            DER.octetString(Array(key.rawRepresentation)),
-            DER.explicit(0, DER.oid([1, 2, 840, 10045, 3, 1, 7])),
-            DER.explicit(1, DER.bitString(Array(key.publicKey.x963Representation))),
+            DER.octetString(raw),
+            DER.explicit(0, DER.oid(curve)),
+            DER.explicit(1, DER.bitString(publicKey)),
         ])
     }
 
@@ -135,14 +215,17 @@ extension Sprig {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// An X.509 v3 certificate signed with RSA-2048/SHA-256 (self-signed or by `signer`).
-    static func certificate(cn: String, ips: [String], dns: [String], days: Int, isCA: Bool,
-                            signer: CertificateObject?) throws -> Value {
-        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+    /// An X.509 v3 certificate for `key`, self-signed or signed by `signer` (Sprig's
+    /// templates: CN-only subject, random 128-bit serial, now..now+days, key usage, server
+    /// and client auth, basic constraints; Go picks the signature algorithm from the key).
+    static func certificate(cn: String, ips: [[UInt8]], dns: [String], days: Int, isCA: Bool,
+                            key: SigningKey, signer: (subject: [UInt8], key: SigningKey)?) throws -> Value {
         let now = Date()
-        let serial = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        var serial = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        serial[0] &= 0x7f  // positive, as Go's rand.Int(2^128) is
         let subject = DER.sequence([DER.set([DER.sequence([DER.oid([2, 5, 4, 3]), DER.utf8String(cn)])])])
         let issuer = signer?.subject ?? subject
+        let signingKey = signer?.key ?? key
         var extensions: [[UInt8]] = []
         // keyUsage (critical): CA: digitalSignature|keyEncipherment|keyCertSign; leaf: digitalSignature|keyEncipherment.
         extensions.append(DER.sequence([DER.oid([2, 5, 29, 15]), DER.boolean(true),
@@ -153,10 +236,10 @@ extension Sprig {
                                         DER.octetString(DER.sequence(isCA ? [DER.boolean(true)] : []))]))
         if !ips.isEmpty || !dns.isEmpty {
             var names: [[UInt8]] = dns.map { DER.tagged(0x82, Array($0.utf8)) }
-            for ip in ips { if let bytes = ipBytes(ip) { names.append(DER.tagged(0x87, bytes)) } }
+            for ip in ips { names.append(DER.tagged(0x87, ip)) }
             extensions.append(DER.sequence([DER.oid([2, 5, 29, 17]), DER.octetString(DER.sequence(names))]))
         }
-        let algorithm = DER.sequence([DER.oid([1, 2, 840, 113549, 1, 1, 11]), DER.null()])
+        let algorithm = signingKey.signatureAlgorithm
         let tbs = DER.sequence([
             DER.explicit(0, DER.integer([2])),
             DER.integer(serial),
@@ -164,32 +247,160 @@ extension Sprig {
             issuer,
             DER.sequence([DER.utcTime(now), DER.utcTime(now.addingTimeInterval(Double(days) * 86400))]),
             subject,
-            Array(key.publicKey.derRepresentation),
+            key.publicKeyInfo,
             DER.explicit(3, DER.sequence(extensions)),
         ])
-        let signingKey = signer?.signing ?? key
-        let signature = try signingKey.signature(for: SHA256.hash(data: tbs), padding: .insecurePKCS1v1_5)
-        let cert = DER.sequence([tbs, algorithm, DER.bitString(Array(signature.rawRepresentation))])
-        return .object(CertificateObject(cert: pem("CERTIFICATE", cert), key: key.pemRepresentation, signing: key, subject: subject))
+        let cert = DER.sequence([tbs, algorithm, DER.bitString(try signingKey.sign(tbs))])
+        return .object(CertificateObject(cert: pem("CERTIFICATE", cert), key: key.pem))
     }
 
+    /// net.ParseIP: IPv4 dotted quads (stored as 4 bytes, as Go's x509 writes them) and IPv6.
     static func ipBytes(_ ip: String) -> [UInt8]? {
-        let parts = ip.split(separator: ".").compactMap { UInt8($0) }
-        return parts.count == 4 ? parts : nil
+        var v4 = in_addr()
+        if !ip.contains(":"), inet_pton(AF_INET, ip, &v4) == 1 {
+            return withUnsafeBytes(of: &v4) { Array($0) }
+        }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, ip, &v6) == 1 else { return nil }
+        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        // An IPv4-mapped address is an IPv4 address to Go.
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff { return Array(bytes[12...]) }
+        return bytes
+    }
+}
+
+/// A private key Sprig can sign certificates with.
+enum SigningKey: @unchecked Sendable {
+    case rsa(_RSA.Signing.PrivateKey)
+    case p256(P256.Signing.PrivateKey)
+    case p384(P384.Signing.PrivateKey)
+    case p521(P521.Signing.PrivateKey)
+    case ed25519(Curve25519.Signing.PrivateKey)
+
+    private static let ed25519Prefix: [UInt8] = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]
+
+    /// A PKCS#8 PrivateKeyInfo holding an RSA, EC or Ed25519 key.
+    init?(pkcs8 der: [UInt8]) {
+        if der.count == 48, Array(der.prefix(16)) == Self.ed25519Prefix,
+           let k = try? Curve25519.Signing.PrivateKey(rawRepresentation: der.suffix(32)) {
+            self = .ed25519(k); return
+        }
+        if let k = try? _RSA.Signing.PrivateKey(unsafeDERRepresentation: der) { self = .rsa(k); return }
+        if let k = try? P256.Signing.PrivateKey(derRepresentation: der) { self = .p256(k); return }
+        if let k = try? P384.Signing.PrivateKey(derRepresentation: der) { self = .p384(k); return }
+        if let k = try? P521.Signing.PrivateKey(derRepresentation: der) { self = .p521(k); return }
+        return nil
+    }
+
+    /// SubjectPublicKeyInfo DER.
+    var publicKeyInfo: [UInt8] {
+        switch self {
+        case .rsa(let k): return Array(k.publicKey.derRepresentation)
+        case .p256(let k): return Array(k.publicKey.derRepresentation)
+        case .p384(let k): return Array(k.publicKey.derRepresentation)
+        case .p521(let k): return Array(k.publicKey.derRepresentation)
+        case .ed25519(let k):
+            return DER.sequence([DER.sequence([DER.oid([1, 3, 101, 112])]), DER.bitString(Array(k.publicKey.rawRepresentation))])
+        }
+    }
+
+    /// The AlgorithmIdentifier Go's x509 uses for this key.
+    var signatureAlgorithm: [UInt8] {
+        switch self {
+        case .rsa: return DER.sequence([DER.oid([1, 2, 840, 113549, 1, 1, 11]), DER.null()])
+        case .p256: return DER.sequence([DER.oid([1, 2, 840, 10045, 4, 3, 2])])
+        case .p384: return DER.sequence([DER.oid([1, 2, 840, 10045, 4, 3, 3])])
+        case .p521: return DER.sequence([DER.oid([1, 2, 840, 10045, 4, 3, 4])])
+        case .ed25519: return DER.sequence([DER.oid([1, 3, 101, 112])])
+        }
+    }
+
+    func sign(_ tbs: [UInt8]) throws -> [UInt8] {
+        switch self {
+        case .rsa(let k): return Array(try k.signature(for: SHA256.hash(data: tbs), padding: .insecurePKCS1v1_5).rawRepresentation)
+        case .p256(let k): return Array(try k.signature(for: SHA256.hash(data: tbs)).derRepresentation)
+        case .p384(let k): return Array(try k.signature(for: SHA384.hash(data: tbs)).derRepresentation)
+        case .p521(let k): return Array(try k.signature(for: SHA512.hash(data: tbs)).derRepresentation)
+        case .ed25519(let k): return Array(try k.signature(for: tbs))
+        }
+    }
+
+    /// Sprig's pemBlockForKey: PKCS#1 for RSA, SEC 1 for EC, PKCS#8 otherwise.
+    var pem: String {
+        switch self {
+        case .rsa(let k): return k.pemRepresentation
+        case .p256(let k): return Sprig.pem("EC PRIVATE KEY", Sprig.sec1(k))
+        case .p384(let k):
+            return Sprig.pem("EC PRIVATE KEY", Sprig.sec1(raw: Array(k.rawRepresentation), curve: [1, 3, 132, 0, 34], publicKey: Array(k.publicKey.x963Representation)))
+        case .p521(let k):
+            return Sprig.pem("EC PRIVATE KEY", Sprig.sec1(raw: Array(k.rawRepresentation), curve: [1, 3, 132, 0, 35], publicKey: Array(k.publicKey.x963Representation)))
+        case .ed25519(let k): return Sprig.pem("PRIVATE KEY", Self.ed25519Prefix + Array(k.rawRepresentation))
+        }
+    }
+}
+
+/// One PEM block (Go's pem.Decode: the first block; headers are not supported).
+struct PEMBlock {
+    let type: String
+    let der: [UInt8]
+
+    init?(_ text: String) {
+        guard let begin = text.range(of: "-----BEGIN "),
+              let typeEnd = text.range(of: "-----", range: begin.upperBound..<text.endIndex) else { return nil }
+        let type = String(text[begin.upperBound..<typeEnd.lowerBound])
+        guard let end = text.range(of: "-----END " + type + "-----", range: typeEnd.upperBound..<text.endIndex) else { return nil }
+        let body = text[typeEnd.upperBound..<end.lowerBound].filter { !$0.isWhitespace }
+        guard let data = Data(base64Encoded: String(body)) else { return nil }
+        self.type = type
+        self.der = Array(data)
+    }
+}
+
+/// Just enough DER reading to take the subject name out of a certificate.
+enum DERReader {
+    /// (tag, content range, end) of the element at `offset`.
+    static func element(_ b: [UInt8], at offset: Int) -> (tag: UInt8, content: Range<Int>, end: Int)? {
+        guard offset + 2 <= b.count else { return nil }
+        let tag = b[offset]
+        var length = Int(b[offset + 1])
+        var start = offset + 2
+        if length & 0x80 != 0 {
+            let n = length & 0x7f
+            guard n > 0, n <= 4, start + n <= b.count else { return nil }
+            length = b[start..<(start + n)].reduce(0) { $0 << 8 | Int($1) }
+            start += n
+        }
+        guard start + length <= b.count else { return nil }
+        return (tag, start..<(start + length), start + length)
+    }
+
+    /// The subject Name (whole TLV) of a DER certificate.
+    static func certificateSubject(_ der: [UInt8]) -> [UInt8]? {
+        guard let cert = element(der, at: 0), cert.tag == 0x30,
+              let tbs = element(der, at: cert.content.lowerBound), tbs.tag == 0x30 else { return nil }
+        var offset = tbs.content.lowerBound
+        var fields: [(tag: UInt8, content: Range<Int>, end: Int)] = []
+        while offset < tbs.content.upperBound, fields.count < 6, let e = element(der, at: offset) {
+            fields.append(e)
+            offset = e.end
+        }
+        // [0] version is optional; then serial, signature, issuer, validity, subject.
+        let skip = fields.first?.tag == 0xa0 ? 1 : 0
+        guard fields.count >= 5 + skip else { return nil }
+        let subject = fields[4 + skip]
+        guard subject.tag == 0x30 else { return nil }
+        // The subject starts where validity ends.
+        return Array(der[fields[3 + skip].end..<subject.end])
     }
 }
 
 /// Sprig's `certificate` struct: `.Cert` and `.Key` PEM strings.
 final class CertificateObject: GoObject, @unchecked Sendable {
     let cert: String, key: String
-    let signing: _RSA.Signing.PrivateKey?
-    let subject: [UInt8]?
 
-    init(cert: String, key: String, signing: _RSA.Signing.PrivateKey?, subject: [UInt8]?) {
+    init(cert: String, key: String) {
         self.cert = cert
         self.key = key
-        self.signing = signing
-        self.subject = subject
     }
 
     var goType: GoType { .named("sprig.certificate", kind: .struct) }

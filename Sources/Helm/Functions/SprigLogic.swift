@@ -84,6 +84,7 @@ extension Sprig {
             if let g = given.first, !isEmpty(g) { return g }
             return a[0]
         }
+        f.add("hello", [], result: .string) { _, _ in .string("Hello!") }
         f.add("empty", [.interface], result: .bool) { a, _ in .bool(isEmpty(a[0])) }
         f.add("coalesce", [], variadic: .interface) { a, _ in a.values.first(where: { !isEmpty($0) }) ?? .null }
         f.add("all", [], variadic: .interface, result: .bool) { a, _ in .bool(a.values.allSatisfy { !isEmpty($0) }) }

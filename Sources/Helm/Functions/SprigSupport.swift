@@ -28,7 +28,7 @@ enum Sprig {
         }
     }
 
-    private static func isTypedNilSlice(_ v: Value) -> Bool {
+    static func isTypedNilSlice(_ v: Value) -> Bool {
         if case .typedNil(let t) = v { return t.kind != .interface && t.kind != .ptr }
         return false
     }

@@ -49,6 +49,8 @@ extension Sprig {
 
     static func localZone() -> TimeZone { TimeZone.current }
 
+    static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
+
     static func zone(named name: String) throws -> TimeZone {
         if name == "Local" || name.isEmpty { return localZone() }
         if name == "UTC" { return TimeZone(identifier: "UTC") ?? .current }
@@ -60,7 +62,7 @@ extension Sprig {
     static func timeArgument(_ v: Value) -> Date {
         switch v.underlyingValue {
         case .object(let o as GoTime): return o.date
-        case .integer(let n, _): return Date(timeIntervalSince1970: Double(n))
+        case .integer(let n, let k) where k == .int || k == .int64 || k == .int32: return Date(timeIntervalSince1970: Double(n))
         default: return now()
         }
     }
@@ -72,14 +74,15 @@ extension Sprig {
         }
         for name in ["dateInZone", "date_in_zone"] {
             f.add(name, [.string, .interface, .string], result: .string) { a, _ in
-                .string(formatTime(timeArgument(a[1]), zone: try zone(named: try a.string(2)), layout: try a.string(0)))
+                // An unknown zone falls back to UTC, as Sprig's dateInZone does.
+                .string(formatTime(timeArgument(a[1]), zone: (try? zone(named: try a.string(2))) ?? utc, layout: try a.string(0)))
             }
         }
         f.add("htmlDate", [.interface], result: .string) { a, _ in
             .string(formatTime(timeArgument(a[0]), zone: localZone(), layout: "2006-01-02"))
         }
         f.add("htmlDateInZone", [.interface, .string], result: .string) { a, _ in
-            .string(formatTime(timeArgument(a[0]), zone: try zone(named: try a.string(1)), layout: "2006-01-02"))
+            .string(formatTime(timeArgument(a[0]), zone: (try? zone(named: try a.string(1))) ?? utc, layout: "2006-01-02"))
         }
         for (name, must) in [("toDate", false), ("mustToDate", true)] {
             f.add(name, [.string, .string], result: .named("time.Time", kind: .struct)) { a, _ in
@@ -91,7 +94,7 @@ extension Sprig {
                 }
             }
         }
-        for (name, must) in [("dateModify", false), ("date_modify", false), ("mustDateModify", true)] {
+        for (name, must) in [("dateModify", false), ("date_modify", false), ("mustDateModify", true), ("must_date_modify", true)] {
             f.add(name, [.string, .interface]) { a, _ in
                 let base = a[1].underlyingValue
                 guard case .object(let t as GoTime) = base else { throw FunctionError("wrong type for value; expected time.Time; got \(a[1].typeName)") }
