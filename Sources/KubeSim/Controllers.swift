@@ -252,16 +252,25 @@ extension KubeSim {
     }
 }
 
-/// Node shapes for `--nodes 2xH100-80GB,1xcpu` (`COUNTxMODEL[:GPUS]`, GPUS per node default 8).
+/// Node shapes for `--nodes 2xH100-80GB,1xcpu`: `COUNTxMODEL[:GPUS][:OPTION...]`, GPUS per
+/// node default 8; options `hostdriver` (an NVIDIA driver is installed on the host), `taint`
+/// (the `nvidia.com/gpu=present:NoSchedule` taint GPU node pools usually carry), `nordma`
+/// (no Mellanox NIC on the node).
 public struct NodeSpec: Sendable, Equatable {
     public var count: Int
     public var model: String
     public var gpusPerNode: Int
+    public var hostDriver: Bool = false
+    public var gpuTaint: Bool = false
+    public var rdma: Bool = true
 
-    public init(count: Int, model: String, gpusPerNode: Int) {
+    public init(count: Int, model: String, gpusPerNode: Int, hostDriver: Bool = false, gpuTaint: Bool = false, rdma: Bool = true) {
         self.count = count
         self.model = model
         self.gpusPerNode = gpusPerNode
+        self.hostDriver = hostDriver
+        self.gpuTaint = gpuTaint
+        self.rdma = rdma
     }
 
     public struct ParseError: Error, CustomStringConvertible {
@@ -275,17 +284,23 @@ public struct NodeSpec: Sendable, Equatable {
             guard let x = item.firstIndex(of: "x"), let n = Int(item[..<x]), n > 0 else {
                 throw ParseError(description: "invalid node spec \"\(item)\": expected COUNTxMODEL such as 2xH100-80GB or 1xcpu")
             }
-            var model = String(item[item.index(after: x)...])
-            var gpus = model.lowercased() == "cpu" ? 0 : 8
-            if let colon = model.firstIndex(of: ":") {
-                guard let g = Int(model[model.index(after: colon)...]), g >= 0 else {
-                    throw ParseError(description: "invalid GPU count in node spec \"\(item)\"")
-                }
-                gpus = g
-                model = String(model[..<colon])
-            }
+            let parts = item[item.index(after: x)...].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            let model = parts.first ?? ""
             guard !model.isEmpty else { throw ParseError(description: "invalid node spec \"\(item)\": missing model") }
-            out.append(NodeSpec(count: n, model: model, gpusPerNode: gpus))
+            var spec = NodeSpec(count: n, model: model, gpusPerNode: model.lowercased() == "cpu" ? 0 : 8)
+            for opt in parts.dropFirst() {
+                switch opt.lowercased() {
+                case "hostdriver": spec.hostDriver = true
+                case "taint": spec.gpuTaint = true
+                case "nordma": spec.rdma = false
+                default:
+                    guard let g = Int(opt), g >= 0 else {
+                        throw ParseError(description: "invalid option \"\(opt)\" in node spec \"\(item)\" (expected a GPU count, hostdriver, taint or nordma)")
+                    }
+                    spec.gpusPerNode = g
+                }
+            }
+            out.append(spec)
         }
         return out
     }
@@ -294,7 +309,7 @@ public struct NodeSpec: Sendable, Equatable {
     static func productName(_ model: String) -> String {
         switch model.uppercased() {
         case "H100-80GB": return "NVIDIA-H100-80GB-HBM3"
-        case "H200-141GB": return "NVIDIA-H200"
+        case "H200-141GB", "H200": return "NVIDIA-H200"
         case "A100-40GB": return "NVIDIA-A100-SXM4-40GB"
         case "A100-80GB": return "NVIDIA-A100-SXM4-80GB"
         case "L4": return "NVIDIA-L4"
@@ -302,42 +317,73 @@ public struct NodeSpec: Sendable, Equatable {
         }
     }
 
-    static func nodeObjects(_ specs: [NodeSpec], now: String) -> [JSONValue] {
+    /// Cloud-like instance types for the node label.
+    static func instanceType(_ spec: NodeSpec) -> String {
+        switch (spec.model.uppercased(), spec.gpusPerNode) {
+        case ("H100-80GB", 8): return "p5.48xlarge"
+        case ("A100-40GB", 8): return "p4d.24xlarge"
+        case ("A100-80GB", 8): return "p4de.24xlarge"
+        case ("H200-141GB", 8), ("H200", 8): return "p5e.48xlarge"
+        case ("CPU", _): return "m6i.4xlarge"
+        default: return "gpu-\(spec.model.lowercased())x\(spec.gpusPerNode)"
+        }
+    }
+
+    static func nodeObjects(_ specs: [NodeSpec], now: String, version: String = "1.34.1") -> [JSONValue] {
         var out: [JSONValue] = []
         for spec in specs {
             let base = spec.model.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" }
-            for i in 0..<spec.count {
-                let name = "\(spec.gpusPerNode > 0 ? "gpu-" : "")\(base)-\(out.filter { Unstructured($0).name.hasPrefix("\(spec.gpusPerNode > 0 ? "gpu-" : "")\(base)-") }.count + 0)"
-                _ = i
+            let prefix = "\(spec.gpusPerNode > 0 ? "gpu-" : "")\(base)-"
+            for _ in 0..<spec.count {
+                let name = "\(prefix)\(out.filter { Unstructured($0).name.hasPrefix(prefix) }.count)"
                 var labels: JSONObject = [
                     "kubernetes.io/hostname": .string(name), "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
                     "beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64",
-                    "node.kubernetes.io/instance-type": .string(spec.gpusPerNode > 0 ? "gpu-\(base)x\(spec.gpusPerNode)" : "cpu"),
+                    "node.kubernetes.io/instance-type": .string(instanceType(spec)),
+                    "topology.kubernetes.io/region": "sim-region-1", "topology.kubernetes.io/zone": "sim-region-1a",
                 ]
-                var annotations = JSONObject()
+                var annotations: JSONObject = ["node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"]
                 if spec.gpusPerNode > 0 {
                     labels["feature.node.kubernetes.io/pci-10de.present"] = "true"
+                    if spec.rdma { labels["feature.node.kubernetes.io/pci-15b3.present"] = "true" }
                     annotations["kubesim.platform.gpu/gpu-model"] = .string(productName(spec.model))
                     annotations["kubesim.platform.gpu/gpu-count"] = .string(String(spec.gpusPerNode))
+                    if spec.hostDriver { annotations["kubesim.platform.gpu/host-driver"] = "true" }
                 }
-                let capacity: JSONValue = ["cpu": spec.gpusPerNode > 0 ? "96" : "16",
+                let capacity: JSONValue = ["cpu": spec.gpusPerNode > 0 ? "192" : "16",
                                            "memory": spec.gpusPerNode > 0 ? "2113459Mi" : "65536Mi",
-                                           "pods": "110", "ephemeral-storage": "1Ti", "hugepages-1Gi": "0", "hugepages-2Mi": "0"]
+                                           "pods": "110", "ephemeral-storage": "3836Gi", "hugepages-1Gi": "0", "hugepages-2Mi": "0"]
+                let allocatable: JSONValue = ["cpu": spec.gpusPerNode > 0 ? "191500m" : "15500m",
+                                              "memory": spec.gpusPerNode > 0 ? "2111362Mi" : "64512Mi",
+                                              "pods": "110", "ephemeral-storage": "3500Gi", "hugepages-1Gi": "0", "hugepages-2Mi": "0"]
+                var nodeSpec: JSONValue = ["podCIDR": .string("10.244.\(out.count).0/24"), "podCIDRs": [.string("10.244.\(out.count).0/24")],
+                                           "providerID": .string("kubesim://\(name)")]
+                if spec.gpuTaint && spec.gpusPerNode > 0 {
+                    nodeSpec["taints"] = [["key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"]]
+                }
+                func cond(_ type: String, _ status: String, _ reason: String, _ message: String) -> JSONValue {
+                    ["type": .string(type), "status": .string(status), "reason": .string(reason), "message": .string(message),
+                     "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now)]
+                }
                 out.append([
                     "apiVersion": "v1", "kind": "Node",
                     "metadata": ["name": .string(name), "labels": .object(labels), "annotations": .object(annotations)],
-                    "spec": ["podCIDR": .string("10.244.\(out.count).0/24")],
+                    "spec": nodeSpec,
                     "status": [
-                        "capacity": capacity, "allocatable": capacity,
+                        "capacity": capacity, "allocatable": allocatable,
                         "conditions": [
-                            ["type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status",
-                             "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now)],
+                            cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                            cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                            cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                            cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
                         ],
                         "addresses": [["type": "InternalIP", "address": .string("10.0.0.\(out.count + 10)")],
                                       ["type": "Hostname", "address": .string(name)]],
-                        "nodeInfo": ["kubeletVersion": "v1.34.1", "containerRuntimeVersion": "containerd://2.1.4",
-                                     "kernelVersion": "6.8.0-kubesim", "osImage": "Ubuntu 24.04.3 LTS", "operatingSystem": "linux",
-                                     "architecture": "amd64", "kubeProxyVersion": "", "machineID": "", "systemUUID": "", "bootID": ""],
+                        "daemonEndpoints": ["kubeletEndpoint": ["Port": 10250]],
+                        "nodeInfo": ["kubeletVersion": .string("v" + version), "containerRuntimeVersion": "containerd://2.1.4",
+                                     "kernelVersion": "6.8.0-1015-kubesim", "osImage": "Ubuntu 24.04.3 LTS", "operatingSystem": "linux",
+                                     "architecture": "amd64", "kubeProxyVersion": "", "machineID": .string(shortHash(name, length: 32)),
+                                     "systemUUID": .string(shortHash(name + "uuid", length: 32)), "bootID": .string(shortHash(name + "boot", length: 32))],
                     ],
                 ])
             }

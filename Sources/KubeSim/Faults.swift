@@ -17,6 +17,8 @@ public struct FaultPlan: Sendable, Equatable {
     public var latency: Duration = .zero
     public var watchDropAfter: Int?
     public var seed: UInt64 = 1
+    /// Faults of the simulated world (node NotReady, image pulls, webhooks, rollouts).
+    public var world = WorldFaultPlan()
 
     public init() {}
 
@@ -59,8 +61,10 @@ public struct FaultPlan: Sendable, Equatable {
                 case "s", "": plan.latency = .seconds(n)
                 default: throw ParseError(description: "fault latency=\(value): expected e.g. 50ms or 1s")
                 }
+            case _ where WorldFaultPlan.keys.contains(key):
+                try plan.world.add(key: key, value: value)
             default:
-                throw ParseError(description: "unknown fault \"\(key)\" (known: errors, throttle, retry-after, reset, latency, watch-drop, seed)")
+                throw ParseError(description: "unknown fault \"\(key)\" (known: errors, throttle, retry-after, reset, latency, watch-drop, seed, node-notready, image-pull, webhook-down, stuck-rollout)")
             }
         }
         return plan

@@ -15,6 +15,10 @@ public struct KubeSimOptions: Sendable {
     public var podLog: (@Sendable (_ namespace: String, _ pod: String, _ container: String) -> String)?
     /// API faults to inject (see `FaultPlan`); nil or empty for none.
     public var faults: FaultPlan?
+    /// The version `/version` and the nodes report, e.g. "1.34.1" (also gates DRA v1).
+    public var kubernetesVersion: String = "1.34.1"
+    /// The simulated world (controllers, scheduler, GPU stack); nil keeps the bare API server.
+    public var world: WorldOptions?
 
     public init(nodes: [NodeSpec] = [], clock: any SimClock = SystemClock(), bookmarkInterval: Duration = .seconds(1),
                 historyLimit: Int = 20_000, serverAddress: String = "127.0.0.1:6443",
@@ -61,6 +65,7 @@ public actor KubeSim {
     var dependents: [String: Set<ObjectRef>] = [:]
     var reactions: [@Sendable (ChangeEvent) async -> Void] = []
     var dirty = false
+    var world = WorldState()
 
     struct ObjectRef: Hashable, Sendable {
         var resource: GroupResource
@@ -80,8 +85,19 @@ public actor KubeSim {
             "spec": ["clusterIP": "10.96.0.1", "type": "ClusterIP",
                      "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443]]],
         ])
-        for node in NodeSpec.nodeObjects(options.nodes, now: Timestamps.rfc3339(options.clock.now())) {
+        for node in NodeSpec.nodeObjects(options.nodes, now: Timestamps.rfc3339(options.clock.now()),
+                                         version: options.kubernetesVersion)
+        {
             _ = try? createInternal(GroupResource(group: "", resource: "nodes"), node)
+        }
+        if var w = options.world {
+            if let extra = options.faults?.world {
+                w.faults.nodeNotReady += extra.nodeNotReady
+                w.faults.imagePull += extra.imagePull
+                w.faults.webhookDown += extra.webhookDown
+                w.faults.stuckRollouts += extra.stuckRollouts
+            }
+            startWorld(w)
         }
     }
 
@@ -116,7 +132,7 @@ public actor KubeSim {
                                                 "/readyz", "/version"] + registry.groupVersions.filter { !$0.group.isEmpty }
                     .map { "/apis/\($0.group)/\($0.version)" }).map { .string($0) })])
         case "version"?:
-            return .json(200, Self.versionInfo)
+            return .json(200, versionInfo)
         case "healthz"?, "readyz"?, "livez"?:
             return .text(200, "ok")
         case "openapi"?:
@@ -141,11 +157,17 @@ public actor KubeSim {
         }
     }
 
-    static let versionInfo: JSONValue = [
-        "major": "1", "minor": "34", "emulationMajor": "1", "emulationMinor": "34", "minCompatibilityMajor": "1",
-        "minCompatibilityMinor": "33", "gitVersion": "v1.34.1", "gitCommit": "kubesim", "gitTreeState": "clean",
-        "buildDate": "2025-09-09T00:00:00Z", "goVersion": "go1.24.6", "compiler": "gc", "platform": "linux/amd64",
-    ]
+    var versionInfo: JSONValue {
+        let parts = options.kubernetesVersion.split(separator: ".").map(String.init)
+        let major = parts.first ?? "1", minor = parts.count > 1 ? parts[1] : "34", patch = parts.count > 2 ? parts[2] : "0"
+        let prevMinor = String(max(0, (Int(minor) ?? 34) - 1))
+        return [
+            "major": .string(major), "minor": .string(minor), "emulationMajor": .string(major), "emulationMinor": .string(minor),
+            "minCompatibilityMajor": .string(major), "minCompatibilityMinor": .string(prevMinor),
+            "gitVersion": .string("v\(major).\(minor).\(patch)"), "gitCommit": "kubesim", "gitTreeState": "clean",
+            "buildDate": "2025-09-09T00:00:00Z", "goVersion": "go1.24.6", "compiler": "gc", "platform": "linux/amd64",
+        ]
+    }
 
     // MARK: - Resource routing
 
@@ -178,6 +200,7 @@ public actor KubeSim {
         }
         let t = Target(info: info, namespace: namespace, name: name, subresource: sub)
         if info.namespaced && namespace == nil && name != nil { throw APIError.pathNotFound }
+        if req.method != "GET" && req.method != "HEAD" { try checkWebhooks(t, req) }
 
         switch req.method {
         case "GET", "HEAD":

@@ -810,6 +810,7 @@ extension KubeSim {
             throw APIError.badRequest("a container name must be specified for pod \(key.name)")
         }
         var text = options.podLog?(key.namespace, key.name, container)
+            ?? (world.enabled ? world.logs["\(key.namespace)/\(key.name)"] : nil)
             ?? s.object["metadata"]?["annotations"]?["kubesim.platform.gpu/log"]?.stringValue
             ?? "kubesim: container \(container) of pod \(key.namespace)/\(key.name) started\n"
         if let tail = req.queryValue("tailLines").flatMap(Int.init), tail >= 0 {

@@ -23,6 +23,12 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(help: "Load state from FILE at start and save it there (atomically) while running and at exit.") var state: String?
     @Option(help: "API faults to inject, e.g. errors=0.2,throttle=0.1,retry-after=1,reset=0.05,latency=50ms,watch-drop=3,seed=7.")
     var faults: String?
+    @Option(help: "Seed for injected faults (same as seed= in --faults).") var seed: UInt64?
+    @Option(name: .customLong("time-scale"), help: "Run simulated time this many times faster than real time (e.g. 10).") var timeScale: Double = 1
+    @Option(name: .customLong("kubernetes-version"), help: "Kubernetes version the cluster reports, e.g. 1.34 or 1.33.5 (DRA needs 1.34+).")
+    var kubernetesVersion: String = "1.34.1"
+    @Flag(name: .customLong("world"), inversion: .prefixedNo, help: "Simulate the cluster's workloads: controllers, scheduler, kubelets, GPU/network operators, Volcano, Kueue.")
+    var world = true
     @Flag(help: "Serve HTTPS with a fresh self-signed CA; the kubeconfig written by --kubeconfig-out trusts it.") var tls = false
     @Option(name: .customLong("tls-cert-file"), help: "Serve HTTPS with this PEM certificate chain (with --tls-private-key-file).") var tlsCertFile: String?
     @Option(name: .customLong("tls-private-key-file"), help: "PEM private key for --tls-cert-file.") var tlsKeyFile: String?
@@ -54,12 +60,23 @@ struct SimServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("sim serve: --nodes: \(error)")
         }
-        var options = KubeSimOptions(nodes: specs, historyLimit: max(1, watchHistory), serverAddress: "\(host):\(port)")
+        guard timeScale > 0 else { throw CommandFailure("sim serve: --time-scale must be greater than 0") }
+        var version = kubernetesVersion.hasPrefix("v") ? String(kubernetesVersion.dropFirst()) : kubernetesVersion
+        let parts = version.split(separator: ".")
+        guard (2...3).contains(parts.count), parts.allSatisfy({ Int($0) != nil }) else {
+            throw CommandFailure("sim serve: --kubernetes-version \(kubernetesVersion): expected MAJOR.MINOR[.PATCH], e.g. 1.34")
+        }
+        if parts.count == 2 { version += ".0" }
+        var options = KubeSimOptions(nodes: specs, clock: timeScale == 1 ? SystemClock() : ScaledClock(scale: timeScale),
+                                     historyLimit: max(1, watchHistory), serverAddress: "\(host):\(port)")
+        options.kubernetesVersion = version
         do {
             options.faults = try faults.map { try FaultPlan.parse($0) }
         } catch {
             throw CommandFailure("sim serve: --faults: \(error)")
         }
+        if let seed { options.faults = options.faults ?? FaultPlan(); options.faults?.seed = seed }
+        if world { options.world = WorldOptions() }
         let sim = await KubeSim(options: options)
         if let state {
             do { try await sim.load(from: state) } catch { throw CommandFailure("sim serve: --state \(error)") }
