@@ -300,3 +300,15 @@ public struct ScaledClock: SimClock {
     }
     public func now() -> Date { origin.addingTimeInterval(Date().timeIntervalSince(origin) * scale) }
 }
+
+extension KubeSim {
+    /// The REST path of an object, from its apiVersion and kind (tests and tools applying YAML).
+    public func restPath(apiVersion: String, kind: String, namespace: String?, name: String) -> String? {
+        guard let gv = GroupVersion(apiVersion: apiVersion),
+            let info = registry.resources.first(where: { $0.group == gv.group && $0.version == gv.version && $0.kind == kind })
+        else { return nil }
+        let base = gv.group.isEmpty ? "/api/v1" : "/apis/\(gv.group)/\(gv.version)"
+        let ns = info.namespaced ? "/namespaces/\(namespace?.isEmpty == false ? namespace ?? "default" : "default")" : ""
+        return "\(base)\(ns)/\(info.plural)/\(name)"
+    }
+}
