@@ -53,7 +53,8 @@ class Sim:
 
 @pytest.fixture
 def sim():
-    s = Sim(["--nodes", "2xH100-80GB,1xcpu"]).start()
+    # The bare API server (no simulated workloads); GPU-world tests start their own.
+    s = Sim(["--nodes", "2xH100-80GB,1xcpu", "--no-world"]).start()
     yield s
     s.stop()
 
