@@ -98,8 +98,9 @@ extension Sprig {
             f.add(name, [.string, .interface]) { a, _ in
                 let base = a[1].underlyingValue
                 guard case .object(let t as GoTime) = base else { throw FunctionError("wrong type for value; expected time.Time; got \(a[1].typeName)") }
-                guard let d = parseDuration(try a.string(0)) else {
-                    if must { throw FunctionError("time: invalid duration \(quoted(try a.string(0)))") }
+                let d: Double
+                do { d = try parseDurationChecked(try a.string(0)) } catch {
+                    if must { throw error }
                     return .object(t)
                 }
                 return .object(GoTime(t.date.addingTimeInterval(d), zone: t.zone))
@@ -163,22 +164,34 @@ extension Sprig {
         return s
     }
 
-    /// Go's time.ParseDuration, in seconds.
-    static func parseDuration(_ text: String) -> Double? {
+    /// Go's time.ParseDuration, in seconds (nil when Go reports an error).
+    static func parseDuration(_ text: String) -> Double? { try? parseDurationChecked(text) }
+
+    /// Go's time.ParseDuration with its error texts.
+    static func parseDurationChecked(_ text: String) throws -> Double {
+        let quotedText = "\"" + text + "\""
+        func invalid() -> FunctionError { FunctionError("time: invalid duration " + quotedText) }
         var s = Substring(text)
         var sign = 1.0
         if s.hasPrefix("-") { sign = -1; s = s.dropFirst() } else if s.hasPrefix("+") { s = s.dropFirst() }
         if s == "0" { return 0 }
-        guard !s.isEmpty else { return nil }
-        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("μs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
+        guard !s.isEmpty else { throw invalid() }
+        let units: [String: Double] = ["ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600]
         var total = 0.0
         while !s.isEmpty {
-            let num = s.prefix(while: { $0.isNumber || $0 == "." })
-            guard !num.isEmpty, let v = Double(num) else { return nil }
+            guard let first = s.first, first == "." || first.isASCII && first.isNumber else { throw invalid() }
+            let num = s.prefix(while: { $0 == "." || ($0.isASCII && $0.isNumber) })
+            guard num != ".", num.filter({ $0 == "." }).count <= 1, let v = Double(num.hasPrefix(".") ? "0" + num : String(num)) else {
+                throw invalid()
+            }
             s = s.dropFirst(num.count)
-            guard let unit = units.first(where: { s.hasPrefix($0.0) }) else { return nil }
-            total += v * unit.1
-            s = s.dropFirst(unit.0.count)
+            let unit = s.prefix(while: { $0 != "." && !($0.isASCII && $0.isNumber) })
+            if unit.isEmpty { throw FunctionError("time: missing unit in duration " + quotedText) }
+            guard let scale = units[String(unit)] else {
+                throw FunctionError("time: unknown unit \"\(unit)\" in duration " + quotedText)
+            }
+            total += v * scale
+            s = s.dropFirst(unit.count)
         }
         return sign * total
     }
@@ -281,9 +294,15 @@ extension Sprig {
         return out
     }
 
+    /// Go's time.ParseError text.
     struct TimeParseError: Error, CustomStringConvertible {
         let value: String, layout: String
-        var description: String { "parsing time \(quoted(value)) as \(quoted(layout)): cannot parse \(quoted(value)) as \(quoted(layout))" }
+        var valueElem = "", layoutElem = "", message = ""
+        var description: String {
+            func q(_ s: String) -> String { "\"" + s + "\"" }
+            if !message.isEmpty { return "parsing time " + q(value) + message }
+            return "parsing time \(q(value)) as \(q(layout)): cannot parse \(q(valueElem)) as \(q(layoutElem))"
+        }
     }
 
     /// time.ParseInLocation for the common layout elements.
@@ -293,39 +312,70 @@ extension Sprig {
         var s = Substring(value)
         var offset: Int?
         var pm: Bool?
+        var element = ""
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-        func number(_ min: Int, _ max: Int) throws -> Int {
-            let digits = s.prefix(while: \.isNumber).prefix(max)
-            guard digits.count >= min, let n = Int(digits) else { throw TimeParseError(value: value, layout: layout) }
+        func bad() -> TimeParseError { TimeParseError(value: value, layout: layout, valueElem: String(s), layoutElem: element) }
+        func outOfRange(_ what: String) -> TimeParseError {
+            TimeParseError(value: value, layout: layout, message: ": \(what) out of range")
+        }
+        /// Go's getnum: one or two digits (exactly two when `fixed`).
+        func number(_ fixed: Bool) throws -> Int {
+            let digits = s.prefix(while: { $0.isASCII && $0.isNumber }).prefix(2)
+            guard let n = Int(digits), !(fixed && digits.count < 2) else { throw bad() }
             s = s.dropFirst(digits.count)
             return n
         }
+        func number(_ min: Int, _ max: Int) throws -> Int {
+            let digits = s.prefix(while: { $0.isASCII && $0.isNumber }).prefix(max)
+            guard digits.count >= min, let n = Int(digits) else { throw bad() }
+            s = s.dropFirst(digits.count)
+            return n
+        }
+        // Go compares runs of literal layout text at once and names the whole run in errors.
+        var tokens: [(String, Bool)] = []
         for (t, literal) in tokenize(layout) {
+            if literal, let last = tokens.last, last.1 { tokens[tokens.count - 1].0 += t } else { tokens.append((t, literal)) }
+        }
+        for (t, literal) in tokens {
+            element = t
             if literal {
-                guard s.hasPrefix(t) else { throw TimeParseError(value: value, layout: layout) }
+                guard s.hasPrefix(t) else { throw bad() }
                 s = s.dropFirst(t.count); continue
             }
             switch t {
             case "2006": c.year = try number(4, 4)
-            case "06": c.year = 2000 + (try number(2, 2))
-            case "01": c.month = try number(2, 2)
-            case "1": c.month = try number(1, 2)
+            case "06": let y = try number(2, 2); c.year = y >= 69 ? 1900 + y : 2000 + y
+            case "01", "1":
+                let m = try number(t == "01")
+                guard (1...12).contains(m) else { throw outOfRange("month") }
+                c.month = m
             case "January", "Jan":
-                guard let i = months.firstIndex(where: { s.hasPrefix(t == "Jan" ? String($0.prefix(3)) : $0) }) else { throw TimeParseError(value: value, layout: layout) }
+                guard let i = months.firstIndex(where: { s.hasPrefix(t == "Jan" ? String($0.prefix(3)) : $0) }) else { throw bad() }
                 s = s.dropFirst(t == "Jan" ? 3 : months[i].count); c.month = i + 1
-            case "02": c.day = try number(2, 2)
-            case "2", "_2": if s.hasPrefix(" ") { s = s.dropFirst() }; c.day = try number(1, 2)
-            case "15": c.hour = try number(1, 2)
-            case "03", "3": c.hour = try number(1, 2)
-            case "04", "4": c.minute = try number(1, 2)
-            case "05", "5": c.second = try number(1, 2)
+            case "02", "2", "_2":
+                if t == "_2", s.hasPrefix(" ") { s = s.dropFirst() }
+                let d = try number(t == "02")
+                guard (1...31).contains(d) else { throw outOfRange("day") }
+                c.day = d
+            case "15", "03", "3":
+                let h = try number(t == "03")
+                guard h < (t == "15" ? 24 : 13) else { throw outOfRange("hour") }
+                c.hour = h
+            case "04", "4":
+                let m = try number(t == "04")
+                guard m < 60 else { throw outOfRange("minute") }
+                c.minute = m
+            case "05", "5":
+                let sec = try number(t == "05")
+                guard sec < 60 else { throw outOfRange("second") }
+                c.second = sec
             case "PM", "pm":
                 let v = s.prefix(2).uppercased()
-                guard v == "AM" || v == "PM" else { throw TimeParseError(value: value, layout: layout) }
+                guard v == "AM" || v == "PM" else { throw bad() }
                 pm = v == "PM"; s = s.dropFirst(2)
             case "Z0700", "Z07:00", "Z07", "-0700", "-07:00", "-07":
                 if t.hasPrefix("Z"), s.hasPrefix("Z") { s = s.dropFirst(); offset = 0; continue }
-                guard let signChar = s.first, signChar == "+" || signChar == "-" else { throw TimeParseError(value: value, layout: layout) }
+                guard let signChar = s.first, signChar == "+" || signChar == "-" else { throw bad() }
                 s = s.dropFirst()
                 let h = try number(2, 2)
                 if s.hasPrefix(":") { s = s.dropFirst() }
@@ -346,11 +396,16 @@ extension Sprig {
                 }
             }
         }
-        guard s.isEmpty else { throw TimeParseError(value: value, layout: layout) }
+        guard s.isEmpty else { throw TimeParseError(value: value, layout: layout, message: ": extra text: \"\(s)\"") }
         if let pm, let h = c.hour { c.hour = pm ? (h % 12) + 12 : h % 12 }
         var cal = calendar(zone)
         if let offset, let tz = TimeZone(secondsFromGMT: offset) { cal.timeZone = tz }
-        guard let date = cal.date(from: c) else { throw TimeParseError(value: value, layout: layout) }
+        // Go checks the day against the month's length (February 29 only in leap years).
+        let y = c.year ?? 1, m = c.month ?? 1
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        guard (c.day ?? 1) <= monthDays else { throw outOfRange("day") }
+        guard let date = cal.date(from: c) else { throw outOfRange("day") }
         return date
     }
 }
