@@ -33,7 +33,7 @@ public enum ReadinessCheck {
         let name = "\(kind) \(o[path: ["metadata", "namespace"]]?.stringValue ?? "")/\(o[path: ["metadata", "name"]]?.stringValue ?? "")"
         let generation = o[path: ["metadata", "generation"]]?.intValue ?? 0
         let observed = o[path: ["status", "observedGeneration"]]?.intValue ?? -1
-        if observed < generation { return ReadinessResult(.pending, "\(name): controller has not seen generation \(generation) yet") }
+        if kind != "Job", observed < generation { return ReadinessResult(.pending, "\(name): controller has not seen generation \(generation) yet") }
         func status(_ key: String) -> Int64 { o[path: ["status", key]]?.intValue ?? 0 }
         switch kind {
         case "Deployment", "StatefulSet":
