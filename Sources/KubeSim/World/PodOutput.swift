@@ -93,7 +93,7 @@ extension KubeSim {
             lines.append(row(" \(String(i).leftPad(3))  \(name)On  ", "   " + String(format: "00000000:%02X:00.0", 0x18 + i * 0x10) + " Off ",
                              pad("0", 21, right: true) + " "))
             let mem = g.mig.isEmpty ? "\(String(1).leftPad(6))MiB / \(String(g.model.memoryMiB).leftPad(6))MiB" : "   15MiB / \(String(g.model.memoryMiB).leftPad(6))MiB"
-            lines.append(row(" N/A   3\(i % 10)C    P0\("\(70 + i)W /  \(g.model.powerCap)W".leftPad(25)) ", pad(mem, 23, right: true) + " ",
+            lines.append(row(" N/A   3\(i % 10)C    P0\("\(70 + i)W /  \(g.model.powerCap)W".leftPad(24)) ", pad(mem, 23, right: true) + " ",
                              "      0%      Default "))
             lines.append(row(String(repeating: " ", count: 41), String(repeating: " ", count: 24),
                              pad(g.mig.isEmpty ? "Disabled" : "Enabled", 21, right: true) + " "))
