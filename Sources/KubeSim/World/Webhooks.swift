@@ -6,11 +6,14 @@ import KubeModel
 /// its failurePolicy is Ignore. Webhooks do not mutate or reject anything else here.
 extension KubeSim {
     func checkWebhooks(_ t: Target, _ req: KubeRequest) throws(APIError) {
-        guard world.enabled, req.queryValue("dryRun") == nil || true else { return }
+        guard world.enabled else { return }
         let operation: String
         switch req.method {
         case "POST": operation = "CREATE"
-        case "PUT", "PATCH": operation = "UPDATE"
+        case "PUT", "PATCH":
+            // An apply or update that creates the object is a CREATE to admission.
+            let key = ObjectKey(namespace: t.info.namespaced ? (t.namespace ?? "") : "", name: t.name ?? "")
+            operation = stored(t.gr, key) == nil ? "CREATE" : "UPDATE"
         case "DELETE": operation = "DELETE"
         default: return
         }
