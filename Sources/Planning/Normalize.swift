@@ -16,7 +16,7 @@ public enum Normalizer {
     ]
 
     public static func normalize(_ object: JSONValue) -> JSONValue {
-        guard case .object(var top) = object else { return object }
+        guard case .object(var top) = dropNulls(object) else { return object }
         _ = top.removeValue(forKey: "status")
         if case .object(var meta)? = top["metadata"] {
             for key in serverMetadata { _ = meta.removeValue(forKey: key) }
@@ -28,6 +28,16 @@ public enum Normalizer {
             top["metadata"] = .object(meta)
         }
         return .object(top)
+    }
+
+    /// A null field in an applied object means "unset": the API server stores nothing for it.
+    static func dropNulls(_ v: JSONValue) -> JSONValue {
+        switch v {
+        case .object(let o):
+            return .object(JSONObject(members: o.members.compactMap { $0.value.isNull ? nil : JSONObject.Member($0.key, dropNulls($0.value)) }))
+        case .array(let a): return .array(a.map(dropNulls))
+        default: return v
+        }
     }
 
     public static func isSecret(_ object: JSONValue) -> Bool {

@@ -118,14 +118,11 @@ enum RolloutCLI {
                 throw CommandFailure("error: --sim: \(error)")
             }
             let manual = ManualClock(Date())
-            var simOptions = KubeSimOptions(nodes: nodes, clock: manual)
-            SimWorld.configure(&simOptions)
-            let sim = await KubeSim(options: simOptions)
+            let (sim, _, clock) = await SimWorld.start(KubeSimOptions(nodes: nodes, clock: manual), clock: manual)
             if let state = options.simState, FileManager.default.fileExists(atPath: state) {
                 do { try await sim.load(from: state) } catch { throw CommandFailure("error: --sim-state: \(error)") }
             }
             // Simulated time: waiting costs nothing, and the simulated world moves on as we wait.
-            let clock = SimulatedClock(following: manual, advance: { seconds in await SimWorld.advance(sim, by: seconds) })
             let statePath = options.simState
             return Connection(cluster: .simulated(sim), clock: clock, pollInterval: .seconds(2), finish: {
                 if let statePath { try? await sim.save(to: statePath) }

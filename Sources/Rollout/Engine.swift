@@ -343,7 +343,8 @@ public struct RolloutEngine: Sendable {
             lastPending = pending
             if clock.now() >= deadline {
                 let nodes = try await cluster.list(apiVersion: "v1", kind: "Node")
-                let wedges = ReadinessCheck.wedges(nodes: nodes, stage: stage)
+                let timeSlicing = spec.actions.contains { if case .restartDaemonSet = $0 { return true } else { return false } }
+                let wedges = ReadinessCheck.wedges(nodes: nodes, stage: stage, timeSlicing: timeSlicing)
                 throw RolloutError(stage: stage, message: "not ready after \(Int(spec.timeout.components.seconds))s: " + pending.map(\.message).joined(separator: "; "),
                                    remedy: wedges.isEmpty ? "raise spec.smoke.stageTimeouts.\(stage) if the cluster is just slow; `platform status` shows what is waiting"
                                                           : wedges.joined(separator: "\n  remedy: "))

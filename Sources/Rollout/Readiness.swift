@@ -110,7 +110,7 @@ public enum ReadinessCheck {
     }
 
     /// Known wedges, named with their remedy when a stage times out.
-    public static func wedges(nodes: [JSONValue], stage: String) -> [String] {
+    public static func wedges(nodes: [JSONValue], stage: String, timeSlicing: Bool = false) -> [String] {
         var out: [String] = []
         for node in nodes {
             let name = node[path: ["metadata", "name"]]?.stringValue ?? "?"
@@ -119,7 +119,7 @@ public enum ReadinessCheck {
                            + "(GPU processes still running?). Remedy: drain GPU workloads from \(name), then "
                            + "`kubectl label node \(name) nvidia.com/mig.config.state-` and restart the nvidia-mig-manager pod on it.")
             }
-            if stage == "sharing", let replicas = node[path: ["metadata", "annotations", "kubesim.platform.gpu/gpu-count"]]?.stringValue,
+            if timeSlicing, let replicas = node[path: ["metadata", "annotations", "kubesim.platform.gpu/gpu-count"]]?.stringValue,
                let physical = Int(replicas), physical > 0,
                quantity(node[path: ["status", "allocatable", gpuResource]]) == physical {
                 out.append("node \(name) still advertises \(physical) nvidia.com/gpu (one per physical GPU): the device plugin did not pick up "

@@ -73,6 +73,12 @@ func observe(_ input: PlanInput, live: [JSONValue], owned: [JSONValue] = [], ser
         #expect(plan.stages[0].changes[0].liveResourceVersion == "7")
     }
 
+    @Test func nullFieldsMeanUnset() {
+        let a: JSONValue = ["kind": "Deployment", "metadata": ["name": "x"], "spec": ["revisionHistoryLimit": nil, "replicas": 1]]
+        let b: JSONValue = ["kind": "Deployment", "metadata": ["name": "x"], "spec": ["replicas": 1]]
+        #expect(Normalizer.normalize(a) == Normalizer.normalize(b))
+    }
+
     @Test func updateCarriesFieldDiff() throws {
         var changed = deployment
         changed.set(path: ["spec", "replicas"], to: 3)
