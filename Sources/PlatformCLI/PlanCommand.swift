@@ -17,6 +17,8 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Run against the in-process simulated cluster; SPEC names nodes (bare --sim: \(ClusterOptions.defaultSim)).",
                                valueName: "SPEC")) var sim: String?
     @Option(help: "Keep the simulated cluster's state in FILE between commands (with --sim).") var simState: String?
+    @Option(help: "Faults for the simulated cluster (as `platform sim serve --faults`: errors=0.2,image-pull=cuda,webhook-down=NAME@FROM-TO,...).")
+    var simFaults: String?
     @Option(help: "Directory with NAME-VERSION/ or NAME-VERSION.tgz charts (default $PLATFORM_CHART_MIRROR, then ../shared/charts).")
     var chartMirror: String?
 
@@ -118,7 +120,11 @@ enum RolloutCLI {
                 throw CommandFailure("error: --sim: \(error)")
             }
             let manual = ManualClock(Date())
-            let (sim, _, clock) = await SimWorld.start(KubeSimOptions(nodes: nodes, clock: manual), clock: manual)
+            var simOptions = KubeSimOptions(nodes: nodes, clock: manual)
+            do { simOptions.faults = try options.simFaults.map { try FaultPlan.parse($0) } } catch {
+                throw CommandFailure("error: --sim-faults: \(error)")
+            }
+            let (sim, clock) = await SimWorld.start(simOptions, clock: manual)
             if let state = options.simState, FileManager.default.fileExists(atPath: state) {
                 do { try await sim.load(from: state) } catch { throw CommandFailure("error: --sim-state: \(error)") }
             }

@@ -75,7 +75,7 @@ public struct Cluster: Sendable {
     }
 
     /// An in-process simulator with the given nodes (`2xH100-80GB,1xcpu`).
-    public static func simulated(_ sim: KubeSim, clock: any RetryClock = SystemRetryClock()) -> Cluster {
+    public static func simulated(_ sim: KubeSim, clock: any RetryClock = InstantRetryClock()) -> Cluster {
         let config = ClientConfiguration(server: SimTransport.serverURL)
         let client = KubeClient(configuration: config, transport: SimTransport(sim: sim), clock: clock,
                                 discoveryCacheDirectory: .some(nil))
@@ -168,4 +168,12 @@ extension DiscoveryDocument {
         }
         return nil
     }
+}
+
+/// Client retries against the in-process simulator: no real waiting (the rollout's own
+/// clock does the waiting, and moves the simulated world while it does).
+public struct InstantRetryClock: RetryClock {
+    public init() {}
+    public var now: ContinuousClock.Instant { ContinuousClock.now }
+    public func sleep(for duration: Duration) async throws { await Task.yield() }
 }

@@ -138,7 +138,7 @@ public struct RolloutEngine: Sendable {
         try await record.write(members: members + stage.changes.filter { $0.action == .prune }.map(\.ref),
                                ["phase": "applying", "digest": digest, "startedAt": timestamp()])
         do {
-            try await applyObjects(stage)
+            try await applyObjects(stage, spec: spec)
             if stage.hasChanges || previous["phase"] != "passed" { try await runActions(spec) }
             try await prune(stage)
             try await record.write(members: members, ["phase": "applied", "digest": digest, "appliedAt": timestamp()])
@@ -160,7 +160,7 @@ public struct RolloutEngine: Sendable {
     func timestamp() -> String { ISO8601DateFormatter().string(from: clock.now()) }
 
     /// Namespaces, CRDs (then wait Established), pre hooks, everything else, post hooks.
-    func applyObjects(_ stage: PlannedStage) async throws(RolloutError) {
+    func applyObjects(_ stage: PlannedStage, spec: StageSpec) async throws(RolloutError) {
         let pending = stage.changes.filter { $0.action == .create || $0.action == .update }
         let namespaces = pending.filter { $0.ref.kind == "Namespace" }
         let crds = pending.filter { $0.ref.kind == "CustomResourceDefinition" }
@@ -178,16 +178,50 @@ public struct RolloutEngine: Sendable {
         let install = !stage.changes.contains { $0.action == .update || $0.action == .unchanged }
         let (pre, post) = install ? ("pre-install", "post-install") : ("pre-upgrade", "post-upgrade")
         if stage.hasChanges { try await hooks.run(stage.hooks.filter { $0.hook.events.contains(pre) }, stage: stage.name, phase: pre) }
-        if !rest.isEmpty { emit(.step(stage: stage.name, message: "server-side apply (\(rest.count) objects)")) }
-        for c in rest { try await applyOne(c, stage: stage.name) }
+        // Custom resources go after the operators and webhooks that validate them are up.
+        let builtin = Set(InstallOrder.kinds)
+        let plain = rest.filter { builtin.contains($0.ref.kind) }, custom = rest.filter { !builtin.contains($0.ref.kind) }
+        if !plain.isEmpty { emit(.step(stage: stage.name, message: "server-side apply (\(plain.count) objects)")) }
+        for c in plain { try await applyOne(c, stage: stage.name) }
+        if !custom.isEmpty {
+            let serving = spec.readiness.filter {
+                switch $0 {
+                case .webhookServing, .workloadsReady: return true
+                default: return false
+                }
+            }
+            if !plain.isEmpty, !serving.isEmpty {
+                var first = spec
+                first.readiness = serving
+                try await waitReady(stage.name, spec: first)
+            }
+            emit(.step(stage: stage.name, message: "custom resources (\(custom.count))"))
+            let deadline = clock.now().addingTimeInterval(Double(spec.timeout.components.seconds))
+            for c in custom { try await applyOne(c, stage: stage.name, retryWebhooksUntil: deadline) }
+        }
         if stage.hasChanges { try await hooks.run(stage.hooks.filter { $0.hook.events.contains(post) }, stage: stage.name, phase: post) }
     }
 
-    func applyOne(_ change: PlannedChange, stage: String) async throws(RolloutError) {
+    func applyOne(_ change: PlannedChange, stage: String, retryWebhooksUntil deadline: Date? = nil) async throws(RolloutError) {
         guard let object = change.object else { return }
-        do {
-            _ = try await cluster.apply(object, force: options.forceConflicts)
-        } catch {
+        var failure: KubeClientError?
+        while true {
+            do {
+                _ = try await cluster.apply(object, force: options.forceConflicts)
+                failure = nil
+                break
+            } catch {
+                // A webhook whose pods are still starting refuses calls; it answers within the timeout.
+                if let deadline, clock.now() < deadline, "\(error)".contains("failed calling webhook") {
+                    emit(.waiting(stage: stage, message: "\(change.ref): admission webhook not answering yet"))
+                    try await sleep()
+                    continue
+                }
+                failure = error
+                break
+            }
+        }
+        if let error = failure {
             if let api = error.apiError, api.reason == .conflict, !api.conflictingManagers.isEmpty {
                 throw RolloutError(stage: stage, object: change.ref.description,
                                    message: "apply conflict: fields are owned by \(api.conflictingManagers.map { "\"\($0)\"" }.joined(separator: ", ")) (\(api.causeFields.joined(separator: ", ")))",
@@ -303,7 +337,10 @@ public struct RolloutEngine: Sendable {
             // An operator "ready" with no GPU node to serve is not a working GPU platform.
             if kind == "ClusterPolicy", result.state == .ready {
                 let nodes = try await cluster.list(apiVersion: "v1", kind: "Node")
-                let capacity = ReadinessCheck.nodeResource(ReadinessCheck.gpuResource, nodes: nodes)
+                let policy = try await cluster.get(ref)
+                // With the device plugin off (DRA), capacity shows as ResourceSlices in the sharing stage.
+                let pluginOn = policy?[path: ["spec", "devicePlugin", "enabled"]]?.boolValue ?? true
+                let capacity = ReadinessCheck.gpuCapacity(nodes: nodes, requireAdvertised: pluginOn)
                 if capacity.state == .failed { result = ReadinessResult(.failed, "\(ref) is ready but " + capacity.message, remedy: capacity.remedy) }
                 else if capacity.state == .pending { result = capacity }
             }

@@ -92,6 +92,22 @@ public enum ReadinessCheck {
         return ReadinessResult(.pending, "\(resource): advertised on \(advertising.count)/\(gpuNodes.count) GPU node(s)")
     }
 
+    /// GPU nodes exist and (with a device plugin) advertise GPUs: whole (`nvidia.com/gpu`,
+    /// time-sliced or shared) or MIG devices (`nvidia.com/mig-*` with the mixed strategy).
+    public static func gpuCapacity(nodes: [JSONValue], requireAdvertised: Bool) -> ReadinessResult {
+        let gpuNodes = nodes.filter(isGPUNode)
+        if gpuNodes.isEmpty { return nodeResource(gpuResource, nodes: nodes) }
+        guard requireAdvertised else { return ReadinessResult(.ready, "\(gpuNodes.count) GPU node(s)") }
+        func advertises(_ node: JSONValue) -> Bool {
+            (node[path: ["status", "allocatable"]]?.objectValue ?? JSONObject()).contains {
+                ($0.key.hasPrefix("nvidia.com/gpu") || $0.key.hasPrefix("nvidia.com/mig-")) && quantity($0.value) > 0
+            }
+        }
+        let advertising = gpuNodes.filter(advertises).count
+        if advertising == gpuNodes.count { return ReadinessResult(.ready, "GPUs advertised on \(advertising) GPU node(s)") }
+        return ReadinessResult(.pending, "GPUs advertised on \(advertising)/\(gpuNodes.count) GPU node(s)")
+    }
+
     /// Value at a dotted path, e.g. ClusterPolicy `status.state == ready`.
     public static func field(_ o: JSONValue?, path: String, equals: String, name: String) -> ReadinessResult {
         guard let o else { return ReadinessResult(.pending, "\(name): not found yet") }
