@@ -231,7 +231,11 @@ public struct RolloutEngine: Sendable {
                 throw RolloutError(stage: stage, object: change.ref.description, message: "kind not served: \(error)",
                                    remedy: "its CRD must be installed in this or an earlier stage")
             }
-            throw RolloutError(stage: stage, object: change.ref.description, message: "apply failed: \(error)")
+            let text = "\(error)"
+            throw RolloutError(stage: stage, object: change.ref.description, message: "apply failed: \(error)",
+                               remedy: text.contains("failed calling webhook")
+                                   ? "an admission webhook did not answer until the stage timeout: check its pods and Service endpoints, then run apply again"
+                                   : nil)
         }
         emit(.object(stage: stage, action: change.action, ref: change.ref))
     }
@@ -381,7 +385,18 @@ public struct RolloutEngine: Sendable {
             if clock.now() >= deadline {
                 let nodes = try await cluster.list(apiVersion: "v1", kind: "Node")
                 let timeSlicing = spec.actions.contains { if case .restartDaemonSet = $0 { return true } else { return false } }
-                let wedges = ReadinessCheck.wedges(nodes: nodes, stage: stage, timeSlicing: timeSlicing)
+                var wedges = ReadinessCheck.wedges(nodes: nodes, stage: stage, timeSlicing: timeSlicing)
+                var pods: [JSONValue] = []
+                for rule in spec.readiness {
+                    if case .workloadsReady(let namespace) = rule { pods += try await cluster.list(apiVersion: "v1", kind: "Pod", namespace: namespace) }
+                }
+                let problems = ReadinessCheck.podProblems(pods) + ReadinessCheck.nodeProblems(nodes)
+                wedges += ReadinessCheck.knownCauses(problems)
+                if !problems.isEmpty {
+                    throw RolloutError(stage: stage, message: "not ready after \(Int(spec.timeout.components.seconds))s: " + pending.map(\.message).joined(separator: "; ")
+                                       + "\n  failing:\n" + problems.prefix(5).map { "    " + $0 }.joined(separator: "\n"),
+                                       remedy: wedges.isEmpty ? "kubectl describe the failing pods above" : wedges.joined(separator: "\n  remedy: "))
+                }
                 throw RolloutError(stage: stage, message: "not ready after \(Int(spec.timeout.components.seconds))s: " + pending.map(\.message).joined(separator: "; "),
                                    remedy: wedges.isEmpty ? "raise spec.smoke.stageTimeouts.\(stage) if the cluster is just slow; `platform status` shows what is waiting"
                                                           : wedges.joined(separator: "\n  remedy: "))

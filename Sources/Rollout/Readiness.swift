@@ -125,6 +125,41 @@ public enum ReadinessCheck {
         return ReadinessResult(.ready, "webhook service \(service): \(ready.count) ready endpoint(s)")
     }
 
+    /// Containers stuck in a state waiting will not fix: one line per pod.
+    public static func podProblems(_ pods: [JSONValue]) -> [String] {
+        var out: [String] = []
+        for pod in pods {
+            let name = "\(pod[path: ["metadata", "namespace"]]?.stringValue ?? "")/\(pod[path: ["metadata", "name"]]?.stringValue ?? "")"
+            for status in pod[path: ["status", "containerStatuses"]]?.arrayValue ?? [] {
+                guard let reason = status[path: ["state", "waiting", "reason"]]?.stringValue, reason != "ContainerCreating", reason != "PodInitializing" else { continue }
+                let message = status[path: ["state", "waiting", "message"]]?.stringValue ?? ""
+                out.append("pod \(name): \(reason)" + (message.isEmpty ? "" : ": \(message)"))
+            }
+        }
+        return out
+    }
+
+    /// Nodes whose Ready condition is not True, with the kubelet's message.
+    public static func nodeProblems(_ nodes: [JSONValue]) -> [String] {
+        nodes.compactMap { node in
+            guard let ready = (node[path: ["status", "conditions"]]?.arrayValue ?? []).first(where: { $0["type"]?.stringValue == "Ready" }),
+                  ready["status"]?.stringValue != "True" else { return nil }
+            return "node \(node[path: ["metadata", "name"]]?.stringValue ?? "?") NotReady: \(ready["message"]?.stringValue ?? "")"
+        }
+    }
+
+    /// Remedies for failures recognised from pod and node messages.
+    public static func knownCauses(_ problems: [String]) -> [String] {
+        var out: [String] = []
+        if problems.contains(where: { $0.contains("already loaded on the host") || $0.contains("host driver conflicts") }) {
+            out.append("the nodes already have an NVIDIA driver while the operator installs its own (driver conflict): set spec.gpu.driver: host in the profile and apply again")
+        }
+        if problems.contains(where: { $0.contains("ImagePullBackOff") || $0.contains("ErrImagePull") }) {
+            out.append("an image cannot be pulled: check the image name, the registry's reachability and imagePullSecrets")
+        }
+        return out
+    }
+
     /// Known wedges, named with their remedy when a stage times out.
     public static func wedges(nodes: [JSONValue], stage: String, timeSlicing: Bool = false) -> [String] {
         var out: [String] = []

@@ -1,0 +1,159 @@
+"""End-to-end: `platform plan/apply/diff/status/smoke/destroy --sim` on the simulated GPU cluster.
+
+Each test runs the real binary against the in-process simulator (KubeSim with its GPU world,
+simulated time), keeping cluster state between commands with --sim-state.
+"""
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import PLATFORM_BIN, ROOT, SHARED_DIR
+
+PROFILES = sorted((ROOT / "Profiles").glob("*.yaml"))
+
+
+def platform(*args, check=None, timeout=300):
+    env = dict(os.environ)
+    env.setdefault("PLATFORM_CHART_MIRROR", str(SHARED_DIR / "charts"))
+    r = subprocess.run([PLATFORM_BIN, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+    if check is not None:
+        assert r.returncode == check, f"platform {' '.join(map(str, args))} -> {r.returncode}\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
+    return r
+
+
+@pytest.fixture
+def state():
+    d = tempfile.mkdtemp(prefix="platform-apply-")
+    return os.path.join(d, "sim.json")
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
+def test_profile_applies_green_then_no_changes(profile, state):
+    r = platform("apply", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    assert "Apply complete:" in r.stdout
+    for line in r.stdout.splitlines():
+        if line.split()[:1] and line.split()[0] in ("namespaces", "gpu", "network", "sharing", "scheduling"):
+            assert line.split()[1] == "passed", r.stdout
+    assert "gate" in r.stderr and "PASSED" in r.stderr and "FAILED" not in r.stderr
+    again = platform("apply", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    assert "No changes. All stages are up to date." in again.stdout
+    plan = platform("plan", profile, "--sim", "--sim-state", state, "--detailed-exitcode", check=0)
+    assert plan.stdout.rstrip().endswith("to prune, %s unchanged." % plan.stdout.split()[-2]) and " 0 to create, 0 to update, 0 to prune" in plan.stdout
+    platform("diff", profile, "--sim", "--sim-state", state, check=0)
+    status = platform("status", profile, "--sim", "--sim-state", state, check=0)
+    assert "NOT ready" not in status.stdout and "last gate: passed" in status.stdout
+
+
+def test_plan_json_schema_and_exit_codes(state):
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    r = platform("plan", profile, "--sim", "--sim-state", state, "--json", "--detailed-exitcode", check=2)
+    plan = json.loads(r.stdout)
+    assert list(plan) == ["formatVersion", "profile", "charts", "summary", "stages"]
+    assert plan["formatVersion"] == 1 and plan["profile"]["name"] == "dev-time-slicing"
+    assert plan["summary"]["create"] > 0 and plan["summary"]["update"] == 0
+    assert [s["name"] for s in plan["stages"]] == ["namespaces", "gpu", "sharing", "scheduling"]
+    change = plan["stages"][1]["changes"][0]
+    assert {"apiVersion", "kind", "namespace", "name", "action"} <= set(change) and "object" not in change
+    assert plan["charts"]["gpu-operator"].startswith("v26.7.0@sha256:")
+    assert platform("diff", profile, "--sim", "--sim-state", state).returncode == 1
+    md = platform("plan", profile, "--sim", "--sim-state", state, "--markdown", check=0)
+    assert md.stdout.startswith("## Plan: ") and "| create |" in md.stdout
+
+
+def test_switch_time_slicing_to_dra(state, tmp_path):
+    dra = (ROOT / "Profiles" / "dra-k8s-1.34.yaml").read_text()
+    ts = tmp_path / "ts.yaml"
+    ts.write_text(dra.replace("    model: dra\n", "    model: time-slicing\n    timeSlicing: { replicas: 4 }\n", 1))
+    dra_file = tmp_path / "dra.yaml"
+    dra_file.write_text(dra)
+    platform("apply", ts, "--sim", "--yes", "--sim-state", state, check=0)
+    plan = json.loads(platform("plan", dra_file, "--sim", "--sim-state", state, "--json", check=0).stdout)
+    sharing = next(s for s in plan["stages"] if s["name"] == "sharing")
+    actions = {(c["kind"], c["name"]): c["action"] for c in sharing["changes"]}
+    assert actions[("ConfigMap", "time-slicing-config")] == "prune"
+    assert any(k == "DaemonSet" and a == "create" for (k, _), a in actions.items())
+    assert any(k == "ResourceClaimTemplate" and a == "create" for (k, _), a in actions.items())
+    r = platform("apply", dra_file, "--sim", "--yes", "--sim-state", state, check=0)
+    assert "dra-smoke: PASSED" in r.stderr
+    assert "No changes" in platform("apply", dra_file, "--sim", "--yes", "--sim-state", state, check=0).stdout
+
+
+def test_no_gpu_nodes_fails_gpu_stage(state):
+    r = platform("apply", ROOT / "Profiles" / "dev-time-slicing.yaml", "--sim=2xcpu", "--yes", "--sim-state", state, check=1)
+    assert "error: stage gpu: readiness failed:" in r.stderr and "no GPU nodes" in r.stderr
+    assert "remedy: add GPU nodes" in r.stderr
+
+
+def test_image_pull_failure_stops_at_gate_then_resumes(state):
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    r = platform("apply", profile, "--sim", "--sim-faults", "image-pull=cuda", "--yes", "--sim-state", state, check=1)
+    assert "stage gpu" in r.stderr and "gate cuda-smoke failed" in r.stderr and "ImagePull" in r.stderr
+    assert "phase: Pending" in r.stderr and "logs:" in r.stderr
+    resumed = platform("apply", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    assert "namespaces   unchanged" in resumed.stdout and "gpu          passed" in resumed.stdout
+
+
+def test_driver_conflict_named_then_fixed_by_host_driver(state, tmp_path):
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    r = platform("apply", profile, "--sim=2xH100-80GB:8:hostdriver,1xcpu", "--yes", "--sim-state", state, check=1)
+    assert "stage gpu: not ready after" in r.stderr and "driver conflict" in r.stderr and "spec.gpu.driver: host" in r.stderr
+    host = tmp_path / "host.yaml"
+    host.write_text(profile.read_text().replace("driver: container", "driver: host", 1))
+    platform("apply", host, "--sim", "--yes", "--sim-state", state, check=0)
+
+
+def test_webhook_down_stops_scheduling_then_resumes(state):
+    profile = ROOT / "Profiles" / "rdma-training.yaml"
+    r = platform("apply", profile, "--sim", "--sim-faults", "webhook-down=mclusterqueue.kb.io", "--yes", "--sim-state", state, check=1)
+    assert "error: stage scheduling:" in r.stderr and "failed calling webhook" in r.stderr and "remedy:" in r.stderr
+    resumed = platform("apply", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    assert "gpu          unchanged" in resumed.stdout and "scheduling   passed" in resumed.stdout
+
+
+def test_api_faults_are_ridden_out(state):
+    r = platform("apply", ROOT / "Profiles" / "dev-time-slicing.yaml", "--sim", "--sim-faults", "errors=0.1,throttle=0.05,seed=7",
+                 "--yes", "--sim-state", state)
+    # Either the client's retries carry it through, or it stops with a clear, resumable error.
+    if r.returncode != 0:
+        assert "error: stage" in r.stderr and "Apply stopped" in r.stderr
+        platform("apply", ROOT / "Profiles" / "dev-time-slicing.yaml", "--sim", "--yes", "--sim-state", state, check=0)
+
+
+def test_saved_plan_refuses_after_drift(state, tmp_path):
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    saved = tmp_path / "plan.json"
+    platform("plan", profile, "--sim", "--sim-state", state, "--out", saved, check=0)
+    assert oct(saved.stat().st_mode & 0o777) == "0o600"
+    # The cluster changes under the plan: an apply of the profile creates everything.
+    platform("apply", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    r = platform("apply", saved, "--profile", profile, "--sim", "--yes", "--sim-state", state, check=1)
+    assert "the cluster changed since" in r.stderr and "created since the plan was made" in r.stderr
+
+
+def test_saved_plan_applies_when_nothing_drifted(state, tmp_path):
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    saved = tmp_path / "plan.json"
+    platform("plan", profile, "--sim", "--sim-state", state, "--out", saved, check=0)
+    r = platform("apply", saved, "--profile", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    assert "Apply complete: 37 to create" in r.stdout
+
+
+def test_smoke_status_destroy(state):
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    platform("apply", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    smoke = platform("smoke", profile, "--sim", "--sim-state", state, "--stage", "gpu", check=0)
+    assert "1 gate(s) passed." in smoke.stdout
+    platform("destroy", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    plan = json.loads(platform("plan", profile, "--sim", "--sim-state", state, "--json", check=0).stdout)
+    # Everything is gone except CRDs (kept without --prune-crds).
+    assert plan["summary"]["unchanged"] == sum(1 for s in plan["stages"] for c in s["changes"]
+                                               if c["kind"] == "CustomResourceDefinition" and c["action"] == "unchanged")
+
+
+def test_apply_without_yes_off_terminal_refuses(state):
+    r = platform("apply", ROOT / "Profiles" / "dev-time-slicing.yaml", "--sim", "--sim-state", state, check=1)
+    assert "pass --yes" in r.stderr
