@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Planning", dependencies: [
             "KubeModel", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Rollout", dependencies: ["Planning", "KubeModel", "KubeClient", "KubeSim", "Stages", "Profiles"]),
+        .target(name: "Rollout", dependencies: ["Planning", "KubeModel", "KubeClient", "KubeSim", "Stages", "Profiles", "YAML"]),
         .target(name: "PlatformCLI", dependencies: [
             "YAML", "Profiles", "GoTemplate", "Helm", "KubeModel", "KubeSim", "ChartSources", "Stages",
             "KubeClient", "Planning", "Rollout",
@@ -64,6 +64,7 @@ let package = Package(
         .executableTarget(name: "platform", dependencies: ["PlatformCLI"]),
         .executableTarget(name: "platform-bench", dependencies: [
             "YAML", "Profiles", "GoTemplate", "Helm", "KubeSim", "KubeClient", "KubeModel", "ChartSources", "Stages",
+            "Planning", "Rollout",
         ]),
 
         // Tests: one target per module.

@@ -60,6 +60,21 @@ public enum LineDiff {
     }
 
     static func diff(_ a: [String], _ b: [String]) -> [Edit] {
+        // Common prefix and suffix are cheap; Myers' trace is O(D·(N+M)) memory, so only the
+        // differing middle goes through it (a created CRD is 10k lines against nothing).
+        var prefix = 0
+        while prefix < a.count, prefix < b.count, a[prefix] == b[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < a.count - prefix, suffix < b.count - prefix, a[a.count - 1 - suffix] == b[b.count - 1 - suffix] { suffix += 1 }
+        let midA = Array(a[prefix..<(a.count - suffix)]), midB = Array(b[prefix..<(b.count - suffix)])
+        let middle: [Edit]
+        if midA.isEmpty { middle = midB.map { .added($0) } }
+        else if midB.isEmpty { middle = midA.map { .removed($0) } }
+        else { middle = myers(midA, midB) }
+        return a[..<prefix].map { .same($0) } + middle + a[(a.count - suffix)...].map { .same($0) }
+    }
+
+    static func myers(_ a: [String], _ b: [String]) -> [Edit] {
         let n = a.count, m = b.count
         let max = n + m
         if max == 0 { return [] }

@@ -65,20 +65,9 @@ enum RolloutCLI {
                 digests[release.chart.rawValue] = release.version + "@" + chartDigest(provider.candidates(for: request))
             }
         }
-        let stages = render.stages.map { stage in
-            DesiredStage(name: stage.plan.id.rawValue, objects: stage.objects.map { json($0.value) })
-        }
-        let specs = render.stages.map { stage in
-            let timeout = stage.plan.smoke.first.flatMap { SmokeRunner.parseDuration($0.timeout) }
-                ?? .seconds(Int64(profile.spec.smoke.timeout.nanoseconds / 1_000_000_000))
-            return StageSpec(name: stage.plan.id.rawValue, readiness: stage.plan.readiness, smoke: stage.plan.smoke,
-                             actions: stage.plan.actions, timeout: timeout,
-                             releases: stage.plan.releases.map { "\($0.chart.rawValue) \($0.version)" })
-        }
-        let scheduling = profile.spec.scheduling
-        let queues = SmokeQueues(volcanoQueue: scheduling.volcano.queues.first?.name,
-                                 localQueue: scheduling.kueue.localQueues.first.map { ($0.namespace, $0.name) },
-                                 tenantNamespace: profile.spec.tenants.first?.namespace)
+        let stages = StageInput.stages(render)
+        let specs = StageInput.specs(render, profile: profile)
+        let queues = StageInput.queues(profile)
         let input = PlanInput(profileName: profile.metadata.name, profileDigest: Normalizer.digest(bytes: Array(text.utf8)),
                               chartDigests: digests, stages: stages)
         return LoadedProfile(profile: profile, input: input, specs: specs, queues: queues)
@@ -96,21 +85,6 @@ enum RolloutCLI {
             return Normalizer.digest(bytes: bytes)
         }
         return "unknown"
-    }
-
-    static func json(_ v: YAMLValue) -> JSONValue {
-        switch v {
-        case .null: return .null
-        case .bool(let b): return .bool(b)
-        case .int(let i): return .int(i)
-        case .float(let d):
-            // Helm numbers arrive as floats; integral ones are ints on the wire (as Go's JSON prints them).
-            if d.rounded() == d, abs(d) < 9e15 { return .int(Int64(d)) }
-            return .double(d)
-        case .string(let s): return .string(s)
-        case .sequence(let a): return .array(a.map(json))
-        case .mapping(let m): return .object(JSONObject(members: m.entries.map { JSONObject.Member($0.key, json($0.value)) }))
-        }
     }
 
     static func connect(_ options: ClusterOptions) async throws -> Connection {

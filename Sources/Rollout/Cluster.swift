@@ -97,6 +97,22 @@ public struct Cluster: Sendable {
         }
     }
 
+    /// Every served `apiVersion/kind`, from discovery (`refresh` re-reads it from the server).
+    public func servedKinds(refresh: Bool) async throws(RolloutError) -> Set<String> {
+        let document: DiscoveryDocument
+        do { document = try await client.discovery.document(refresh: refresh) } catch {
+            throw RolloutError(message: "discovery: \(error)")
+        }
+        var out = Set<String>()
+        for group in document.groups {
+            for (version, resources) in group.resources {
+                let apiVersion = group.name.isEmpty ? version : "\(group.name)/\(version)"
+                for r in resources { out.insert(apiVersion + "/" + r.kind) }
+            }
+        }
+        return out
+    }
+
     /// nil when absent (or its kind is not served).
     public func get(_ ref: ObjectRef) async throws(RolloutError) -> JSONValue? {
         do {

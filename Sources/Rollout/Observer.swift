@@ -10,9 +10,17 @@ public struct Observer: Sendable {
 
     public func observe(_ stages: [PreparedStage]) async throws(RolloutError) -> ObservedState {
         var state = ObservedState()
+        // Discovery does not change while we look: read it once (and refresh once on a miss).
+        var served = try await cluster.servedKinds(refresh: false)
+        var refreshed = false
         for stage in stages {
             for (ref, object) in stage.objects {
-                guard try await cluster.serves(ref) else {
+                let key = ref.apiVersion + "/" + ref.kind
+                if !served.contains(key), !refreshed {
+                    served = try await cluster.servedKinds(refresh: true)
+                    refreshed = true
+                }
+                guard served.contains(key) else {
                     state.objects[ref.identity] = Observation(live: nil, kindServed: false)
                     continue
                 }
