@@ -3,11 +3,20 @@ import Foundation
 import KubeModel
 import Planning
 import Rollout
+import Synchronization
 
-/// Prints rollout events: a live line on a terminal, plain lines in CI.
+/// Prints rollout events on stderr: on a terminal, waiting messages share one live line
+/// (rewritten in place with the elapsed time); in CI every event is a plain line.
 final class ProgressPrinter: Sendable {
     let live: Bool
+    let start = ContinuousClock.now
+    let lineOpen = Mutex(false)
     init(live: Bool) { self.live = live }
+
+    var elapsed: String {
+        let d = ContinuousClock.now - start
+        return String(format: "%5.1fs", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
 
     func handle(_ event: RolloutEvent) {
         let line: String
@@ -15,15 +24,28 @@ final class ProgressPrinter: Sendable {
         case .stageStarted(let stage): line = "==> stage \(stage)"
         case .step(let stage, let message): line = "  [\(stage)] \(message)"
         case .object(let stage, let action, let ref): line = "  [\(stage)] \(action == .prune ? "deleted" : action == .create ? "created" : "updated") \(ref)"
-        case .waiting(let stage, let message): line = "  [\(stage)] waiting: \(message)"
+        case .waiting(let stage, let message):
+            if live {
+                let text = "  [\(stage)] waiting: \(message)"
+                write("\r\u{1B}[K[\(elapsed)] " + String(text.prefix(150)))
+                lineOpen.withLock { $0 = true }
+                return
+            }
+            line = "  [\(stage)] waiting: \(message)"
         case .gate(let stage, let name, let passed, let detail):
             line = "  [\(stage)] gate \(name): \(passed ? "PASSED" : "FAILED") \(passed ? detail : "\n" + detail)"
         case .warning(let stage, let message): line = "  [\(stage ?? "-")] warning: \(message)"
         case .stageFinished(let stage, let outcome, let seconds):
             line = "<== stage \(stage): \(outcome.rawValue) (\(String(format: "%.1f", seconds))s)"
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let reopen = lineOpen.withLock { open in
+            defer { open = false }
+            return open
+        }
+        write((reopen ? "\r\u{1B}[K" : "") + "[\(elapsed)] " + line + "\n")
     }
+
+    func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 
     static func table(_ outcomes: [(stage: String, outcome: StageOutcome, seconds: Double)]) -> String {
         var out = "\nSTAGE        RESULT      TIME\n"
@@ -55,7 +77,7 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply", abstract: "Apply a profile (or a saved plan) stage by stage, each behind its readiness and smoke gates.")
 
     @Argument(help: "A profile YAML, or a plan saved with `platform plan --out` (then PROFILE names its profile).") var target: String
-    @Option(help: "The profile a saved plan was made from (default: the profile path recorded... given here).") var profile: String?
+    @Option(help: "With PLAN.json: the profile the plan was made from (gates and timeouts come from it; its digest must match the plan).") var profile: String?
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var flags: RolloutFlags
     @Flag(help: "Do not ask for confirmation.") var yes = false
@@ -80,8 +102,8 @@ struct ApplyCommand: AsyncParsableCommand {
         options.onlyStage = onlyStage
         options.pruneCRDs = pruneCRDs
         options.runGates = !skipGates
-        let printer = ProgressPrinter(live: RolloutCLI.stdoutIsTerminal)
-        let engine = RolloutEngine(cluster: connection.cluster, clock: connection.clock, options: options, emit: printer.handle)
+        let printer = ProgressPrinter(live: RolloutCLI.stderrIsTerminal)
+        let checker = RolloutEngine(cluster: connection.cluster, clock: connection.clock, options: options, emit: printer.handle)
         for name in [fromStage, onlyStage].compactMap({ $0 }) where !loaded.input.stages.contains(where: { $0.name == name }) {
             throw CommandFailure("error: no stage \(name) in \(profilePath); stages: \(loaded.input.stages.map(\.name).joined(separator: ", "))")
         }
@@ -92,7 +114,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw CommandFailure("error: \(target) was made from another version of \(profilePath) (profile digest differs); run platform plan again")
             }
             let drifted: [String]
-            do { drifted = try await engine.drift(plan) } catch { throw CommandFailure("error: \(error)") }
+            do { drifted = try await checker.drift(plan) } catch { throw CommandFailure("error: \(error)") }
             if !drifted.isEmpty {
                 await connection.finish()
                 throw CommandFailure("error: the cluster changed since \(target) was made; refusing to apply. Drifted objects:\n"
@@ -109,6 +131,13 @@ struct ApplyCommand: AsyncParsableCommand {
             RolloutCLI.write("Apply these changes? Only 'yes' is accepted: ")
             guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else { throw CommandFailure("Apply cancelled.") }
         }
+        // Namespaces that may still hold workloads are deleted only on an explicit answer.
+        let namespacePrunes = plan.stages.flatMap(\.changes).filter { $0.action == .prune && $0.ref.kind == "Namespace" }.map(\.ref.name)
+        if !namespacePrunes.isEmpty, RolloutCLI.stdinIsTerminal {
+            RolloutCLI.write("The plan prunes namespace(s) \(namespacePrunes.joined(separator: ", ")). Delete them even if they still hold objects? Only 'yes' is accepted: ")
+            options.pruneNonEmptyNamespaces = readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
+        }
+        let engine = RolloutEngine(cluster: connection.cluster, clock: connection.clock, options: options, emit: printer.handle)
         do {
             let result = try await engine.apply(plan, specs: loaded.specs)
             await connection.finish()

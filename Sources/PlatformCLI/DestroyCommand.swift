@@ -23,7 +23,7 @@ struct DestroyCommand: AsyncParsableCommand {
         options.pruneCRDs = pruneCRDs
         options.pollInterval = connection.pollInterval
         let engine = RolloutEngine(cluster: connection.cluster, clock: connection.clock, options: options,
-                                   emit: ProgressPrinter(live: RolloutCLI.stdoutIsTerminal).handle)
+                                   emit: ProgressPrinter(live: RolloutCLI.stderrIsTerminal).handle)
         do { try await engine.destroy(profile: loaded.input.profileName, stages: loaded.input.stages.map(\.name)) } catch {
             await connection.finish()
             throw CommandFailure("error: \(error)")

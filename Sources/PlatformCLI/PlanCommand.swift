@@ -126,6 +126,7 @@ enum RolloutCLI {
     }
 
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) != 0 }
 
     static func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }

@@ -14,7 +14,7 @@ struct SmokeCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try RolloutCLI.load(profile, options: cluster)
         let connection = try await RolloutCLI.connect(cluster)
-        let printer = ProgressPrinter(live: RolloutCLI.stdoutIsTerminal)
+        let printer = ProgressPrinter(live: RolloutCLI.stderrIsTerminal)
         let options = flags.options(loaded.queues, connection: connection)
         let runner = SmokeRunner(cluster: connection.cluster, clock: connection.clock, options: options, emit: printer.handle)
         let specs = loaded.specs.filter { stage == nil || $0.name == stage }

@@ -61,6 +61,8 @@ public struct RolloutOptions: Sendable {
     public var pollInterval: Duration = .seconds(2)
     /// Queues the scheduling gate submits through.
     public var smokeQueues = SmokeQueues()
+    /// Set by `apply` while it holds the lock.
+    var lease: LeaseLock?
     public init() {}
 }
 
@@ -89,6 +91,13 @@ public struct RolloutEngine: Sendable {
         let lock = LeaseLock(cluster: cluster, clock: clock, name: "platform-\(plan.profileName)", holder: options.holder,
                              seconds: options.leaseSeconds)
         try await lock.acquire()
+        var options = options
+        options.lease = lock
+        let engine = RolloutEngine(cluster: cluster, clock: clock, options: options, emit: emit)
+        return try await engine.applyLocked(plan, specs: specs, lock: lock)
+    }
+
+    func applyLocked(_ plan: Plan, specs: [StageSpec], lock: LeaseLock) async throws(RolloutError) -> Result {
         var result = Result()
         do {
             var reached = options.fromStage == nil
@@ -256,6 +265,10 @@ public struct RolloutEngine: Sendable {
 
     func sleep() async throws(RolloutError) {
         do { try await clock.sleep(for: options.pollInterval) } catch { throw RolloutError(message: "interrupted") }
+        // Long waits keep the lock: renew it once a third of its duration has passed.
+        if let lease = options.lease, clock.now().timeIntervalSince(lease.lastRenewed()) > Double(options.leaseSeconds) / 3 {
+            try await lease.renew()
+        }
     }
 
     // MARK: actions

@@ -2,15 +2,28 @@ import Foundation
 import KubeClient
 import KubeModel
 import Planning
+import Synchronization
 
 /// A coordination.k8s.io Lease in kube-system that keeps two applies of one profile apart.
 /// A lease past `renewTime + leaseDurationSeconds` is stale and taken over.
-public struct LeaseLock: Sendable {
+public final class LeaseLock: Sendable {
     let cluster: Cluster
     let clock: any RolloutClock
     let name: String
     let holder: String
     let seconds: Int
+    /// When we last wrote the lease (so waits know when to renew).
+    let renewed = Mutex(Date.distantPast)
+
+    public init(cluster: Cluster, clock: any RolloutClock, name: String, holder: String, seconds: Int) {
+        self.cluster = cluster
+        self.clock = clock
+        self.name = name
+        self.holder = holder
+        self.seconds = seconds
+    }
+
+    public func lastRenewed() -> Date { renewed.withLock { $0 } }
 
     var ref: ObjectRef { ObjectRef(apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: ApplySet.parentNamespace, name: name) }
 
@@ -27,6 +40,11 @@ public struct LeaseLock: Sendable {
     }
 
     func body(resourceVersion: String?) -> JSONValue {
+        renewed.withLock { $0 = clock.now() }
+        return bodyValue(resourceVersion: resourceVersion)
+    }
+
+    func bodyValue(resourceVersion: String?) -> JSONValue {
         var meta: JSONObject = ["name": .string(name), "namespace": .string(ApplySet.parentNamespace)]
         if let resourceVersion { meta["resourceVersion"] = .string(resourceVersion) }
         return ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": .object(meta),
