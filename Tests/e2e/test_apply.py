@@ -157,3 +157,29 @@ def test_smoke_status_destroy(state):
 def test_apply_without_yes_off_terminal_refuses(state):
     r = platform("apply", ROOT / "Profiles" / "dev-time-slicing.yaml", "--sim", "--sim-state", state, check=1)
     assert "pass --yes" in r.stderr
+
+
+def test_apply_over_kubeconfig_to_sim_server(sim_world):
+    """The real-cluster path (kubeconfig, libcurl, KubeClient) against `platform sim serve` with its world."""
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    r = platform("apply", profile, "--kubeconfig", sim_world.kubeconfig, "--yes", "--poll-seconds", "0.5", check=0, timeout=300)
+    assert "Apply complete: 37 to create" in r.stdout
+    plan = platform("plan", profile, "--kubeconfig", sim_world.kubeconfig, "--detailed-exitcode", check=0)
+    assert " 0 to create, 0 to update, 0 to prune, 37 unchanged." in plan.stdout
+    # KEP-3659: the parent records the group-kinds; members carry part-of.
+    parent = json.loads(sim_world.kubectl("-n", "kube-system", "get", "configmap", "platform-dev-time-slicing-gpu", "-o", "json").stdout)
+    set_id = parent["metadata"]["labels"]["applyset.kubernetes.io/id"]
+    assert "Deployment.apps" in parent["metadata"]["annotations"]["applyset.kubernetes.io/contains-group-kinds"]
+    assert parent["data"]["phase"] == "passed"
+    members = sim_world.kubectl("get", "deployments", "-A", "-l", f"applyset.kubernetes.io/part-of={set_id}", "-o", "name").stdout.split()
+    assert "deployment.apps/gpu-operator" in members
+    managers = sim_world.kubectl("-n", "gpu-operator", "get", "deployment", "gpu-operator", "-o", "json", "--show-managed-fields").stdout
+    assert '"manager": "platform"' in managers
+
+
+@pytest.fixture
+def sim_world():
+    from conftest import Sim
+    s = Sim(["--nodes", "2xH100-80GB,1xcpu"]).start()
+    yield s
+    s.stop()
