@@ -82,10 +82,20 @@ def test_switch_time_slicing_to_dra(state, tmp_path):
     assert "No changes" in platform("apply", dra_file, "--sim", "--yes", "--sim-state", state, check=0).stdout
 
 
-def test_no_gpu_nodes_fails_gpu_stage(state):
-    r = platform("apply", ROOT / "Profiles" / "dev-time-slicing.yaml", "--sim=2xcpu", "--yes", "--sim-state", state, check=1)
+def test_no_gpu_nodes_fails_gpu_stage_then_resumes_after_adding_nodes(state, tmp_path):
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    r = platform("apply", profile, "--sim=2xcpu", "--yes", "--sim-state", state, check=1)
     assert "error: stage gpu: readiness failed:" in r.stderr and "no GPU nodes" in r.stderr
     assert "remedy: add GPU nodes" in r.stderr
+    # "Add GPU nodes": copy the Node objects of a fresh 2xH100 simulated cluster into the saved state.
+    fresh = tmp_path / "fresh.json"
+    platform("plan", profile, "--sim=2xH100-80GB", "--sim-state", fresh, check=0)
+    nodes = [i for i in json.loads(fresh.read_text())["items"] if i["resource"] == "nodes"]
+    doc = json.loads(Path(state).read_text())
+    doc["items"] += nodes
+    Path(state).write_text(json.dumps(doc))
+    resumed = platform("apply", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    assert "namespaces   unchanged" in resumed.stdout and "gpu          passed" in resumed.stdout
 
 
 def test_image_pull_failure_stops_at_gate_then_resumes(state):
