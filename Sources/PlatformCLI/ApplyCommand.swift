@@ -142,7 +142,14 @@ struct ApplyCommand: AsyncParsableCommand {
             let result = try await engine.apply(plan, specs: loaded.specs)
             await connection.finish()
             RolloutCLI.write(ProgressPrinter.table(result.outcomes))
-            RolloutCLI.write(plan.hasChanges ? "Apply complete: \(plan.summary.dropFirst(6))\n" : "No changes. All stages are up to date.\n")
+            let rerun = result.outcomes.filter { $0.outcome == .passed }.map(\.stage)
+            if plan.hasChanges {
+                RolloutCLI.write("Apply complete: \(plan.summary.dropFirst(6))\n")
+            } else if rerun.isEmpty {
+                RolloutCLI.write("No changes. All stages are up to date.\n")
+            } else {
+                RolloutCLI.write("No object changes; resumed stage(s) \(rerun.joined(separator: ", ")) passed their gates.\n")
+            }
         } catch {
             await connection.finish()
             throw CommandFailure("error: \(error)\nApply stopped; fix the cause and run apply again (it resumes: finished stages are skipped).")

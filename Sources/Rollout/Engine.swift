@@ -151,7 +151,7 @@ public struct RolloutEngine: Sendable {
             if stage.hasChanges || previous["phase"] != "passed" { try await runActions(spec) }
             try await prune(stage)
             try await record.write(members: members, ["phase": "applied", "digest": digest, "appliedAt": timestamp()])
-            try await waitReady(stage.name, spec: spec)
+            try await waitReady(stage.name, spec: spec, slices: Self.timeSlicingReplicas(stage))
             if options.runGates {
                 let runner = SmokeRunner(cluster: cluster, clock: clock, options: options, emit: emit)
                 for gate in spec.smoke { try await runner.run(gate, stage: stage.name, timeout: spec.timeout) }
@@ -376,7 +376,35 @@ public struct RolloutEngine: Sendable {
         }
     }
 
-    func waitReady(_ stage: String, spec: StageSpec) async throws(RolloutError) {
+    /// `replicas: N` of the rendered time-slicing ConfigMap, when the stage has one.
+    static func timeSlicingReplicas(_ stage: PlannedStage) -> Int? {
+        for change in stage.changes where change.ref.kind == "ConfigMap" && change.ref.name == "time-slicing-config" {
+            for member in change.object?["data"]?.objectValue ?? JSONObject() {
+                guard let text = member.value.stringValue,
+                      let range = text.range(of: #"replicas:\s*(\d+)"#, options: .regularExpression),
+                      let n = Int(text[range].split(whereSeparator: { $0 == ":" || $0 == " " }).last ?? "") else { continue }
+                return n
+            }
+        }
+        return nil
+    }
+
+    /// Time-slicing took effect: restarted DaemonSets rolled out, and every GPU node advertises
+    /// GPUs × replicas (what the device plugin shows only after it re-read the config).
+    func timeSlicingChecks(_ spec: StageSpec, replicas: Int?) async throws(RolloutError) -> [ReadinessResult] {
+        var out: [ReadinessResult] = []
+        for action in spec.actions {
+            guard case .restartDaemonSet(let namespace, let name, _) = action,
+                  let ds = try await cluster.get(ObjectRef(apiVersion: "apps/v1", kind: "DaemonSet", namespace: namespace, name: name)) else { continue }
+            out.append(ReadinessCheck.workload(ds))
+        }
+        if let replicas {
+            out += ReadinessCheck.timeSlicedCapacity(nodes: try await cluster.list(apiVersion: "v1", kind: "Node"), replicas: replicas)
+        }
+        return out
+    }
+
+    func waitReady(_ stage: String, spec: StageSpec, slices: Int? = nil) async throws(RolloutError) {
         guard !spec.readiness.isEmpty else { return }
         emit(.step(stage: stage, message: "readiness (\(spec.readiness.count) rules, timeout \(Int(spec.timeout.components.seconds))s)"))
         let seconds = Double(spec.timeout.components.seconds)
@@ -384,13 +412,14 @@ public struct RolloutEngine: Sendable {
         var lastPending: [ReadinessResult] = []
         while true {
             var pending: [ReadinessResult] = []
-            for rule in spec.readiness {
-                for r in try await evaluate(rule) {
-                    if r.state == .failed {
-                        throw RolloutError(stage: stage, message: "readiness failed: \(r.message)", remedy: r.remedy)
-                    }
-                    if r.state == .pending { pending.append(r) }
+            var results: [ReadinessResult] = []
+            for rule in spec.readiness { results += try await evaluate(rule) }
+            results += try await timeSlicingChecks(spec, replicas: slices)
+            for r in results {
+                if r.state == .failed {
+                    throw RolloutError(stage: stage, message: "readiness failed: \(r.message)", remedy: r.remedy)
                 }
+                if r.state == .pending { pending.append(r) }
             }
             if pending.isEmpty { return }
             if pending != lastPending { emit(.waiting(stage: stage, message: pending.map(\.message).joined(separator: "; "))) }
@@ -400,9 +429,10 @@ public struct RolloutEngine: Sendable {
                 let timeSlicing = spec.actions.contains { if case .restartDaemonSet = $0 { return true } else { return false } }
                 var wedges = ReadinessCheck.wedges(nodes: nodes, stage: stage, timeSlicing: timeSlicing)
                 var pods: [JSONValue] = []
-                for rule in spec.readiness {
-                    if case .workloadsReady(let namespace) = rule { pods += try await cluster.list(apiVersion: "v1", kind: "Pod", namespace: namespace) }
-                }
+                var namespaces: [String] = []
+                for rule in spec.readiness { if case .workloadsReady(let namespace) = rule { namespaces.append(namespace) } }
+                for action in spec.actions { if case .restartDaemonSet(let namespace, _, _) = action { namespaces.append(namespace) } }
+                for namespace in Set(namespaces).sorted() { pods += try await cluster.list(apiVersion: "v1", kind: "Pod", namespace: namespace) }
                 let problems = ReadinessCheck.podProblems(pods) + ReadinessCheck.nodeProblems(nodes)
                 wedges += ReadinessCheck.knownCauses(problems)
                 if !problems.isEmpty {

@@ -108,6 +108,25 @@ public enum ReadinessCheck {
         return ReadinessResult(.pending, "GPUs advertised on \(advertising)/\(gpuNodes.count) GPU node(s)")
     }
 
+    /// Physical GPUs of a node: GFD's `nvidia.com/gpu.count` label, else the simulator's annotation.
+    static func physicalGPUs(_ node: JSONValue) -> Int? {
+        if let c = node[path: ["metadata", "labels", "nvidia.com/gpu.count"]]?.stringValue, let n = Int(c) { return n }
+        if let c = node[path: ["metadata", "annotations", "kubesim.platform.gpu/gpu-count"]]?.stringValue, let n = Int(c) { return n }
+        return nil
+    }
+
+    /// Each GPU node advertises GPUs × replicas of `nvidia.com/gpu` (or `.shared` when renamed).
+    public static func timeSlicedCapacity(nodes: [JSONValue], replicas: Int) -> [ReadinessResult] {
+        nodes.filter(isGPUNode).compactMap { node in
+            guard let gpus = physicalGPUs(node) else { return nil }
+            let name = node[path: ["metadata", "name"]]?.stringValue ?? "?"
+            let have = max(quantity(node[path: ["status", "allocatable", gpuResource]]),
+                           quantity(node[path: ["status", "allocatable", gpuResource + ".shared"]]))
+            if have == gpus * replicas { return ReadinessResult(.ready, "node \(name): \(have) time-sliced GPUs") }
+            return ReadinessResult(.pending, "node \(name) advertises \(have) nvidia.com/gpu, expected \(gpus)×\(replicas)=\(gpus * replicas) with time-slicing")
+        }
+    }
+
     /// Value at a dotted path, e.g. ClusterPolicy `status.state == ready`.
     public static func field(_ o: JSONValue?, path: String, equals: String, name: String) -> ReadinessResult {
         guard let o else { return ReadinessResult(.pending, "\(name): not found yet") }
@@ -170,8 +189,7 @@ public enum ReadinessCheck {
                            + "(GPU processes still running?). Remedy: drain GPU workloads from \(name), then "
                            + "`kubectl label node \(name) nvidia.com/mig.config.state-` and restart the nvidia-mig-manager pod on it.")
             }
-            if timeSlicing, let replicas = node[path: ["metadata", "annotations", "kubesim.platform.gpu/gpu-count"]]?.stringValue,
-               let physical = Int(replicas), physical > 0,
+            if timeSlicing, let physical = physicalGPUs(node), physical > 0,
                quantity(node[path: ["status", "allocatable", gpuResource]]) == physical {
                 out.append("node \(name) still advertises \(physical) nvidia.com/gpu (one per physical GPU): the device plugin did not pick up "
                            + "the time-slicing config. Remedy: `kubectl -n gpu-operator rollout restart daemonset/nvidia-device-plugin-daemonset`.")

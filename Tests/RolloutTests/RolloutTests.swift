@@ -285,6 +285,19 @@ func engine(_ cluster: Cluster, _ clock: SimulatedClock, log: EventLog = EventLo
         #expect(ReadinessCheck.wedges(nodes: [node], stage: "sharing").first?.contains("stuck at nvidia.com/mig.config.state=pending") == true)
     }
 
+    @Test func timeSlicedCapacityNeedsGPUsTimesReplicas() {
+        let node: JSONValue = ["metadata": ["name": "g", "labels": ["nvidia.com/gpu.present": "true", "nvidia.com/gpu.count": "8"]],
+                               "status": ["allocatable": ["nvidia.com/gpu": "32"]]]
+        #expect(ReadinessCheck.timeSlicedCapacity(nodes: [node], replicas: 4).map(\.state) == [.ready])
+        let stale = ReadinessCheck.timeSlicedCapacity(nodes: [node], replicas: 8)
+        #expect(stale.map(\.state) == [.pending])
+        #expect(stale.first?.message == "node g advertises 32 nvidia.com/gpu, expected 8×8=64 with time-slicing")
+        let stage = PlannedStage(name: "sharing", applySet: ApplySet.parent(profile: "p", stage: "sharing"), changes: [
+            PlannedChange(ref: ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "gpu-operator", name: "time-slicing-config"),
+                          action: .update, object: fixtureStages(replicas: 6).stages[2].objects[0])])
+        #expect(RolloutEngine.timeSlicingReplicas(stage) == 6)
+    }
+
     @Test func durations() {
         #expect(SmokeRunner.parseDuration("10m") == .seconds(600))
         #expect(SmokeRunner.parseDuration("1h30m5s") == .seconds(5405))

@@ -124,6 +124,20 @@ def test_webhook_down_stops_scheduling_then_resumes(state):
     assert "gpu          unchanged" in resumed.stdout and "scheduling   passed" in resumed.stdout
 
 
+def test_time_slicing_change_with_stuck_device_plugin_names_the_wedge(state, tmp_path):
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    platform("apply", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    eight = tmp_path / "ts8.yaml"
+    eight.write_text(profile.read_text().replace("replicas: 4 ", "replicas: 8 ", 1))
+    plan = json.loads(platform("plan", eight, "--sim", "--sim-state", state, "--json", check=0).stdout)
+    assert plan["summary"]["update"] == 1
+    r = platform("apply", eight, "--sim", "--sim-faults", "stuck-rollout=nvidia-device-plugin-daemonset", "--yes", "--sim-state", state, check=1)
+    assert "stage sharing: not ready after 600s" in r.stderr and "expected 8×8=64 with time-slicing" in r.stderr
+    assert "did not pick up the time-slicing config" in r.stderr
+    resumed = platform("apply", eight, "--sim", "--yes", "--sim-state", state, check=0)
+    assert "sharing      passed" in resumed.stdout and "resumed stage(s) sharing passed" in resumed.stdout
+
+
 def test_api_faults_are_ridden_out(state):
     r = platform("apply", ROOT / "Profiles" / "dev-time-slicing.yaml", "--sim", "--sim-faults", "errors=0.1,throttle=0.05,seed=7",
                  "--yes", "--sim-state", state)
