@@ -13,7 +13,9 @@ public enum PlanCodec {
     public static func encode(_ plan: Plan, includeObjects: Bool) -> JSONValue {
         var root = JSONObject()
         root["formatVersion"] = .int(Int64(Plan.formatVersion))
-        root["profile"] = .object(JSONObject([("name", .string(plan.profileName)), ("digest", .string(plan.profileDigest))]))
+        var profile = JSONObject([("name", .string(plan.profileName)), ("digest", .string(plan.profileDigest))])
+        if !plan.profilePath.isEmpty { profile["path"] = .string(plan.profilePath) }
+        root["profile"] = .object(profile)
         var charts = JSONObject()
         for name in plan.chartDigests.keys.sorted() { charts[name] = .string(plan.chartDigests[name] ?? "") }
         root["charts"] = .object(charts)
@@ -107,8 +109,10 @@ public enum PlanCodec {
                                                                             name: set["name"]?.stringValue ?? "", id: id),
                                        changes: changes, hooks: hooks))
         }
-        return Plan(profileName: value[path: ["profile", "name"]]?.stringValue ?? "",
-                    profileDigest: value[path: ["profile", "digest"]]?.stringValue ?? "", chartDigests: charts, stages: stages)
+        var plan = Plan(profileName: value[path: ["profile", "name"]]?.stringValue ?? "",
+                        profileDigest: value[path: ["profile", "digest"]]?.stringValue ?? "", chartDigests: charts, stages: stages)
+        plan.profilePath = value[path: ["profile", "path"]]?.stringValue ?? ""
+        return plan
     }
 
     static func decodeRef(_ v: JSONValue, at path: String) throws(DecodingError) -> ObjectRef {

@@ -168,6 +168,8 @@ public struct Plan: Sendable, Hashable {
     public static let formatVersion = 1
 
     public var profileName: String
+    /// The profile file as given to `plan` (a saved plan applies with it by default).
+    public var profilePath: String = ""
     /// `sha256:` of the profile text and of each chart archive/directory, to refuse a plan
     /// made from other inputs.
     public var profileDigest: String

@@ -77,7 +77,7 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply", abstract: "Apply a profile (or a saved plan) stage by stage, each behind its readiness and smoke gates.")
 
     @Argument(help: "A profile YAML, or a plan saved with `platform plan --out` (then PROFILE names its profile).") var target: String
-    @Option(help: "With PLAN.json: the profile the plan was made from (gates and timeouts come from it; its digest must match the plan).") var profile: String?
+    @Option(help: "With PLAN.json: the profile it was made from (default: the path the plan records; its digest must match).") var profile: String?
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var flags: RolloutFlags
     @Flag(help: "Do not ask for confirmation.") var yes = false
@@ -89,9 +89,14 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let isSavedPlan = target.hasSuffix(".json")
-        let profilePath = isSavedPlan ? profile : target
-        guard let profilePath else {
-            throw CommandFailure("error: applying a saved plan needs --profile PROFILE (its gates and timeouts come from the profile; its digest must match the plan)")
+        var saved: Plan?
+        if isSavedPlan {
+            guard let data = FileManager.default.contents(atPath: target) else { throw CommandFailure("error: cannot read \(target)") }
+            do { saved = try PlanCodec.decode(try JSONValue.parse([UInt8](data))) } catch { throw CommandFailure("error: \(target): \(error)") }
+        }
+        let recorded = saved.map(\.profilePath).flatMap { $0.isEmpty ? nil : $0 }
+        guard let profilePath = isSavedPlan ? (profile ?? recorded) : target else {
+            throw CommandFailure("error: \(target) does not name its profile: pass --profile PROFILE (gates and timeouts come from it; its digest must match the plan)")
         }
         let loaded = try RolloutCLI.load(profilePath, options: cluster)
         let connection = try await RolloutCLI.connect(cluster)
@@ -107,9 +112,8 @@ struct ApplyCommand: AsyncParsableCommand {
         for name in [fromStage, onlyStage].compactMap({ $0 }) where !loaded.input.stages.contains(where: { $0.name == name }) {
             throw CommandFailure("error: no stage \(name) in \(profilePath); stages: \(loaded.input.stages.map(\.name).joined(separator: ", "))")
         }
-        if isSavedPlan {
-            guard let data = FileManager.default.contents(atPath: target) else { throw CommandFailure("error: cannot read \(target)") }
-            do { plan = try PlanCodec.decode(try JSONValue.parse([UInt8](data))) } catch { throw CommandFailure("error: \(target): \(error)") }
+        if let saved {
+            plan = saved
             if plan.profileDigest != loaded.input.profileDigest {
                 throw CommandFailure("error: \(target) was made from another version of \(profilePath) (profile digest differs); run platform plan again")
             }

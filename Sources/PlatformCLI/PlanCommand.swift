@@ -158,7 +158,8 @@ struct PlanCommand: AsyncParsableCommand {
         let loaded = try RolloutCLI.load(profile, options: cluster)
         let connection = try await RolloutCLI.connect(cluster)
         let start = ContinuousClock.now
-        let plan = try await RolloutCLI.plan(loaded, cluster: connection.cluster)
+        var plan = try await RolloutCLI.plan(loaded, cluster: connection.cluster)
+        plan.profilePath = profile
         let elapsed = ContinuousClock.now - start
         await connection.finish()
         if let out { try RolloutCLI.save(plan, to: out) }

@@ -146,6 +146,7 @@ public struct RolloutEngine: Sendable {
         // Record first: an interrupted apply leaves "applying" and the objects it owns findable.
         try await record.write(members: members + stage.changes.filter { $0.action == .prune }.map(\.ref),
                                ["phase": "applying", "digest": digest, "startedAt": timestamp()])
+        var gatesStarted = false
         do {
             try await applyObjects(stage, spec: spec)
             if stage.hasChanges || previous["phase"] != "passed" { try await runActions(spec) }
@@ -153,6 +154,7 @@ public struct RolloutEngine: Sendable {
             try await record.write(members: members, ["phase": "applied", "digest": digest, "appliedAt": timestamp()])
             try await waitReady(stage.name, spec: spec, slices: Self.timeSlicingReplicas(stage))
             if options.runGates {
+                gatesStarted = true
                 let runner = SmokeRunner(cluster: cluster, clock: clock, options: options, emit: emit)
                 for gate in spec.smoke { try await runner.run(gate, stage: stage.name, timeout: spec.timeout) }
             }
@@ -160,8 +162,10 @@ public struct RolloutEngine: Sendable {
                                                       "gate": spec.smoke.isEmpty ? "none" : "passed"])
             return .passed
         } catch {
-            try? await record.write(members: members, ["phase": "failed", "digest": digest, "failedAt": timestamp(),
-                                                       "gate": "failed", "error": String(error.description.prefix(1000))])
+            // Keep the pruned kinds listed: the next apply must still find what it did not prune.
+            try? await record.write(members: members + stage.changes.filter { $0.action == .prune }.map(\.ref),
+                                    ["phase": "failed", "digest": digest, "failedAt": timestamp(),
+                                     "gate": gatesStarted ? "failed" : "not reached", "error": String(error.description.prefix(1000))])
             throw error
         }
     }

@@ -110,7 +110,7 @@ public struct StageRecord: Sendable {
         // The KEP's contains-group-kinds only grows while an apply runs, so an interrupted
         // prune can still find everything; it shrinks to the rendered set once applied.
         var kinds = members
-        if let cm = try await cluster.get(ref), record["phase"] == "applying",
+        if let cm = try await cluster.get(ref), record["phase"] == "applying" || record["phase"] == "failed",
            let listed = cm[path: ["metadata", "annotations", ApplySet.groupKindsAnnotation]]?.stringValue {
             kinds += ApplySet.parseGroupKinds(listed).map { ObjectRef(apiVersion: $0.group.isEmpty ? "v1" : "\($0.group)/v1", kind: $0.kind, name: "x") }
         }

@@ -162,7 +162,8 @@ def test_saved_plan_applies_when_nothing_drifted(state, tmp_path):
     profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
     saved = tmp_path / "plan.json"
     platform("plan", profile, "--sim", "--sim-state", state, "--out", saved, check=0)
-    r = platform("apply", saved, "--profile", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    # The plan records its profile's path: no --profile needed.
+    r = platform("apply", saved, "--sim", "--yes", "--sim-state", state, check=0)
     assert "Apply complete: 37 to create" in r.stdout
 
 
