@@ -57,7 +57,7 @@ public final class LeaseLock: Sendable {
             let owner = live[path: ["spec", "holderIdentity"]]?.stringValue ?? ""
             let renewed = live[path: ["spec", "renewTime"]]?.stringValue.flatMap(Self.parse) ?? .distantPast
             let duration = Double(live[path: ["spec", "leaseDurationSeconds"]]?.intValue ?? Int64(seconds))
-            if owner != holder, !owner.isEmpty, clock.now() < renewed.addingTimeInterval(duration) {
+            if owner != holder, !owner.isEmpty, clock.now() < renewed.addingTimeInterval(duration), !Self.holderIsDead(owner) {
                 throw RolloutError(object: ref.description,
                                    message: "another apply holds the lock (holder \(owner), renewed \(Self.microTime(renewed)))",
                                    remedy: "wait for it to finish; a lock not renewed for \(Int(duration))s is taken over")
@@ -72,6 +72,13 @@ public final class LeaseLock: Sendable {
             throw RolloutError(object: ref.description, message: "could not take the lock: \(error)",
                                remedy: error.apiError?.reason == .alreadyExists ? "another apply started at the same moment; retry" : nil)
         }
+    }
+
+    /// A holder `host:pid` on this host whose process is gone (an interrupted apply) holds nothing.
+    static func holderIsDead(_ owner: String, host: String = ProcessInfo.processInfo.hostName) -> Bool {
+        guard let colon = owner.lastIndex(of: ":"), String(owner[..<colon]) == host,
+              let pid = Int32(owner[owner.index(after: colon)...]), pid > 0 else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     public func renew() async throws(RolloutError) {

@@ -298,6 +298,17 @@ func engine(_ cluster: Cluster, _ clock: SimulatedClock, log: EventLog = EventLo
         #expect(RolloutEngine.timeSlicingReplicas(stage) == 6)
     }
 
+    @Test func deadLocalHolderHoldsNothing() throws {
+        let host = ProcessInfo.processInfo.hostName
+        #expect(!LeaseLock.holderIsDead("\(host):\(ProcessInfo.processInfo.processIdentifier)"))
+        #expect(!LeaseLock.holderIsDead("some-other-host:1"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        #expect(LeaseLock.holderIsDead("\(host):\(p.processIdentifier)"))
+    }
+
     @Test func durations() {
         #expect(SmokeRunner.parseDuration("10m") == .seconds(600))
         #expect(SmokeRunner.parseDuration("1h30m5s") == .seconds(5405))

@@ -202,6 +202,30 @@ def test_apply_over_kubeconfig_to_sim_server(sim_world):
     assert '"manager": "platform"' in managers
 
 
+def test_interrupted_apply_resumes(sim_world):
+    """Kill an apply mid-way (its Lease stays behind); the next apply takes the dead holder's lock and finishes."""
+    import signal
+    import time
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    env = dict(os.environ, PLATFORM_CHART_MIRROR=str(SHARED_DIR / "charts"))
+    proc = subprocess.Popen([PLATFORM_BIN, "apply", str(profile), "--kubeconfig", sim_world.kubeconfig, "--yes", "--poll-seconds", "0.5"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        r = sim_world.kubectl("-n", "kube-system", "get", "configmap", "platform-dev-time-slicing-gpu", "-o", "json", check=False)
+        if r.returncode == 0:
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    lease = sim_world.kubectl("-n", "kube-system", "get", "lease", "platform-dev-time-slicing", "-o", "json", check=False)
+    assert lease.returncode == 0, "the killed apply left its lock"
+    r = platform("apply", profile, "--kubeconfig", sim_world.kubeconfig, "--yes", "--poll-seconds", "0.5", check=0, timeout=300)
+    assert "namespaces   unchanged" in r.stdout or "namespaces   passed" in r.stdout
+    assert "gpu          passed" in r.stdout
+    assert "No changes" in platform("apply", profile, "--kubeconfig", sim_world.kubeconfig, "--yes", check=0).stdout
+
+
 @pytest.fixture
 def sim_world():
     from conftest import Sim
