@@ -139,12 +139,11 @@ def test_time_slicing_change_with_stuck_device_plugin_names_the_wedge(state, tmp
 
 
 def test_api_faults_are_ridden_out(state):
-    r = platform("apply", ROOT / "Profiles" / "dev-time-slicing.yaml", "--sim", "--sim-faults", "errors=0.1,throttle=0.05,seed=7",
-                 "--yes", "--sim-state", state)
-    # Either the client's retries carry it through, or it stops with a clear, resumable error.
-    if r.returncode != 0:
-        assert "error: stage" in r.stderr and "Apply stopped" in r.stderr
-        platform("apply", ROOT / "Profiles" / "dev-time-slicing.yaml", "--sim", "--yes", "--sim-state", state, check=0)
+    # 20 % of requests fail with 500/503 and 10 % are throttled (deterministic seed): the client's
+    # retries carry every stage through.
+    r = platform("apply", ROOT / "Profiles" / "rdma-training.yaml", "--sim", "--sim-faults", "errors=0.2,throttle=0.1,seed=3",
+                 "--yes", "--sim-state", state, check=0)
+    assert "Apply complete: 172 to create" in r.stdout
 
 
 def test_saved_plan_refuses_after_drift(state, tmp_path):
