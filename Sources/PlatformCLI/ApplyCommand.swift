@@ -76,7 +76,7 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply", abstract: "Apply a profile (or a saved plan) stage by stage, each behind its readiness and smoke gates.")
 
-    @Argument(help: "A profile YAML, or a plan saved with `platform plan --out` (then PROFILE names its profile).") var target: String
+    @Argument(help: "A profile YAML, or a plan saved with `platform plan --out` (PLAN.json).") var target: String
     @Option(help: "With PLAN.json: the profile it was made from (default: the path the plan records; its digest must match).") var profile: String?
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var flags: RolloutFlags
@@ -84,7 +84,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "Start at this stage (earlier stages are left as they are).") var fromStage: String?
     @Option(help: "Apply only this stage.") var onlyStage: String?
     @Flag(help: "Take ownership of fields other field managers hold.") var forceConflicts = false
-    @Flag(help: "Also prune CustomResourceDefinitions this platform no longer renders.") var pruneCRDs = false
+    @Flag(name: .customLong("prune-crds"), help: "Also prune CustomResourceDefinitions this platform no longer renders.") var pruneCRDs = false
     @Flag(help: "Skip smoke gates (readiness is still checked).") var skipGates = false
 
     func run() async throws {

@@ -9,7 +9,7 @@ struct DestroyCommand: AsyncParsableCommand {
     @Argument(help: "Path to the profile YAML.") var profile: String
     @OptionGroup var cluster: ClusterOptions
     @Flag(help: "Do not ask for confirmation.") var yes = false
-    @Flag(help: "Also delete CustomResourceDefinitions (and so every object of their kinds).") var pruneCRDs = false
+    @Flag(name: .customLong("prune-crds"), help: "Also delete CustomResourceDefinitions (and so every object of their kinds).") var pruneCRDs = false
 
     func run() async throws {
         let loaded = try RolloutCLI.load(profile, options: cluster)

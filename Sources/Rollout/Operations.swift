@@ -43,9 +43,11 @@ extension RolloutEngine {
                 let builtin = Set(InstallOrder.kinds)
                 let custom = refs.filter { !builtin.contains($0.kind) }
                 let rest = refs.filter { builtin.contains($0.kind) }.sorted { Planner.pruneOrder($0) > Planner.pruneOrder($1) }
+                var kept: [ObjectRef] = []
                 for ref in custom + rest {
                     if ref.kind == "CustomResourceDefinition", !options.pruneCRDs {
                         emit(.warning(stage: stage, message: "kept \(ref) (use --prune-crds to delete CRDs)"))
+                        kept.append(ref)
                         continue
                     }
                     try await cluster.delete(ref)
@@ -53,7 +55,12 @@ extension RolloutEngine {
                     if ref.kind != "Namespace" { try await waitGone(ref, stage: stage) }
                 }
                 for ref in refs where ref.kind == "Namespace" { try await waitGone(ref, stage: stage) }
-                try await cluster.delete(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: parent.namespace, name: parent.name))
+                if kept.isEmpty {
+                    try await cluster.delete(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: parent.namespace, name: parent.name))
+                } else {
+                    // The parent stays, listing what is left, so `destroy --prune-crds` can still find it.
+                    try await StageRecord(cluster: cluster, parent: parent).write(members: kept, ["phase": "destroyed", "kept": "\(kept.count) CRD(s)"])
+                }
                 emit(.stageFinished(stage: stage, outcome: .passed, seconds: clock.now().timeIntervalSince(start)))
             }
         } catch {

@@ -176,6 +176,10 @@ def test_smoke_status_destroy(state):
     # Everything is gone except CRDs (kept without --prune-crds).
     assert plan["summary"]["unchanged"] == sum(1 for s in plan["stages"] for c in s["changes"]
                                                if c["kind"] == "CustomResourceDefinition" and c["action"] == "unchanged")
+    assert plan["summary"]["unchanged"] > 0
+    platform("destroy", profile, "--sim", "--yes", "--prune-crds", "--sim-state", state, check=0)
+    plan = json.loads(platform("plan", profile, "--sim", "--sim-state", state, "--json", check=0).stdout)
+    assert plan["summary"]["unchanged"] == 0 and plan["summary"]["prune"] == 0
 
 
 def test_apply_without_yes_off_terminal_refuses(state):
