@@ -234,7 +234,8 @@ func observe(_ input: PlanInput, live: [JSONValue], owned: [JSONValue] = [], ser
     }
 
     @Test func savedPlanRoundTrips() throws {
-        let plan = try samplePlan()
+        var plan = try samplePlan()
+        plan.profilePath = "Profiles/dev.yaml"
         let text = PlanCodec.encode(plan, includeObjects: true).encodedString()
         let back = try PlanCodec.decode(try JSONValue.parse(text))
         #expect(back == plan)
