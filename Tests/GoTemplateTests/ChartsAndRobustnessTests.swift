@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import GoTemplate
 #if canImport(Glibc)
@@ -6,7 +7,12 @@ import Glibc
 import Darwin
 #endif
 
-private let sharedCharts = "/work/shared/charts"
+/// `$SHARED_DIR/charts`, else the `shared/` folder beside the repository (as CI lays it out).
+private let sharedCharts: String = {
+    if let env = ProcessInfo.processInfo.environment["SHARED_DIR"], !env.isEmpty { return env + "/charts" }
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return repo.deletingLastPathComponent().appendingPathComponent("shared/charts").path
+}()
 
 /// Every template file of the shared charts (empty when the fixtures are absent).
 func chartTemplateFiles() -> [(path: String, text: String)] {

@@ -71,7 +71,12 @@ struct World {
     }
 }
 
-let sharedDir = ProcessInfo.processInfo.environment["SHARED_DIR"] ?? "/work/shared"
+/// `$SHARED_DIR`, else the `shared/` folder beside the repository (as CI lays it out).
+let sharedDir: String = {
+    if let env = ProcessInfo.processInfo.environment["SHARED_DIR"], !env.isEmpty { return env }
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return repo.deletingLastPathComponent().appendingPathComponent("shared").path
+}()
 
 extension Harness {
     init(sim: KubeSim) { self.sim = sim }
