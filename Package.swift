@@ -37,12 +37,14 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "KubeModel", dependencies: ["YAML"]),
+        // Built-in kinds' schemas (generated, embedded) and their validator; docs/architecture.md.
+        .target(name: "KubeSchema", dependencies: ["KubeModel", "YAML", "CLibArchive"]),
         .target(name: "ChartSources", dependencies: ["Helm", "Profiles"]),
-        .target(name: "Stages", dependencies: ["Profiles", "Helm", "YAML", "ChartSources"]),
+        .target(name: "Stages", dependencies: ["Profiles", "Helm", "YAML", "ChartSources", "KubeSchema"]),
 
         // Edges.
         .target(name: "KubeSim", dependencies: [
-            "KubeModel", "YAML",
+            "KubeModel", "KubeSchema", "YAML",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -63,8 +65,8 @@ let package = Package(
         ]),
         .executableTarget(name: "platform", dependencies: ["PlatformCLI"]),
         .executableTarget(name: "platform-bench", dependencies: [
-            "YAML", "Profiles", "GoTemplate", "Helm", "KubeSim", "KubeClient", "KubeModel", "ChartSources", "Stages",
-            "Planning", "Rollout",
+            "YAML", "Profiles", "GoTemplate", "Helm", "KubeSim", "KubeClient", "KubeModel", "KubeSchema", "ChartSources",
+            "Stages", "Planning", "Rollout",
         ]),
 
         // Tests: one target per module.
@@ -74,6 +76,9 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
         .testTarget(name: "HelmTests", dependencies: ["Helm", "GoTemplate", "YAML"], exclude: ["Fixtures"]),
+        .testTarget(name: "KubeSchemaTests", dependencies: [
+            "KubeSchema", "KubeModel", "YAML", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeModel", "YAML"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeSim", "YAML"]),
         .testTarget(name: "StagesTests", dependencies: [
