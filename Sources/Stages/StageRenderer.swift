@@ -142,7 +142,7 @@ public struct StageRenderer: Sendable {
             try checkFileNames(out, stage: plan.id)
             stages.append(RenderedStage(plan: plan, objects: out))
         }
-        try validate(stages.flatMap(\.objects), scopes: scopes)
+        try validate(stages.flatMap(\.objects), scopes: scopes, builtins: BuiltinValidator(minVersion: profile.spec.kubernetes.minVersion))
         return PlatformRender(profileName: profile.metadata.name, stages: stages, duplicatesDropped: dropped)
     }
 
@@ -241,17 +241,19 @@ public struct StageRenderer: Sendable {
 
     // MARK: validation
 
-    /// Custom resources against their CRD's schema (the served version named by apiVersion).
-    /// Built-in kinds are checked structurally here and by the e2e apply to KubeSim
-    /// (docs/stages.md: why no OpenAPI subset ships).
-    func validate(_ objects: [RenderedObject], scopes: ScopeTable) throws(StageRenderError) {
+    /// Custom resources against their CRD's schema (the served version named by apiVersion),
+    /// built-in kinds against the Kubernetes schema of the profile's version (docs/stages.md).
+    func validate(_ objects: [RenderedObject], scopes: ScopeTable, builtins: BuiltinValidator) throws(StageRenderError) {
         let validator = CRDSchemaValidator()
         for o in objects {
             if !NameRules.isValid(o.name, kind: o.kind) {
                 throw StageRenderError(stage: o.stage, object: o.reference, message: "invalid metadata.name")
             }
             let version = o.apiVersion.split(separator: "/").last.map(String.init) ?? o.apiVersion
-            guard let crd = scopes.crd(group: o.group, kind: o.kind) else { continue }
+            guard let crd = scopes.crd(group: o.group, kind: o.kind) else {
+                try builtins.check(o)
+                continue
+            }
             guard let schema = crd.versions[version] else {
                 throw StageRenderError(stage: o.stage, object: o.reference,
                                        message: "CRD \(crd.name) serves no version \(version) (serves \(crd.versions.keys.sorted().joined(separator: ", ")))")
