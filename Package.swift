@@ -39,7 +39,10 @@ let package = Package(
         .target(name: "KubeModel", dependencies: ["YAML"]),
         // Built-in kinds' schemas (generated, embedded) and their validator; docs/architecture.md.
         .target(name: "KubeSchema", dependencies: ["KubeModel", "YAML", "CLibArchive"]),
-        .target(name: "ChartSources", dependencies: ["Helm", "Profiles"]),
+        .target(name: "ChartSources", dependencies: [
+            "Helm", "Profiles", "YAML", "KubeClient", "CLibArchive",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Stages", dependencies: ["Profiles", "Helm", "YAML", "ChartSources", "KubeSchema"]),
 
         // Edges.
@@ -88,6 +91,9 @@ let package = Package(
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "KubeModel"]),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout", "Planning", "KubeModel", "KubeClient", "KubeSim"]),
         .testTarget(name: "PlatformCLITests", dependencies: ["PlatformCLI"]),
+        .testTarget(name: "ChartSourcesTests", dependencies: [
+            "ChartSources", "Helm", "Profiles", "YAML", "KubeClient", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

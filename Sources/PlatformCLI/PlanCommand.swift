@@ -56,8 +56,13 @@ enum RolloutCLI {
             }
         }
         let provider = LocalChartProvider(mirror: mirror, baseDirectory: baseDirectory)
+        // platform.lock beside the profile: refuse a stale lock and charts that differ from their pins.
+        let pinned: PinnedChartProvider
+        do { pinned = try PinnedChartProvider.forProfile(profile, path: path, mirror: mirror) } catch {
+            throw CommandFailure("\(path): error: \(error)")
+        }
         let render: PlatformRender
-        do { render = try StageRenderer(charts: provider).render(profile) } catch { throw CommandFailure("\(path): error: \(error)") }
+        do { render = try StageRenderer(charts: pinned).render(profile) } catch { throw CommandFailure("\(path): error: \(error)") }
         var digests: [String: String] = [:]
         for stage in render.stages {
             for release in stage.plan.releases {

@@ -18,6 +18,8 @@ public struct PlatformCommand: AsyncParsableCommand {
             StatusCommand.self,
             DestroyCommand.self,
             RenderCommand.self,
+            ChartsCommand.self,
+            BundleCommand.self,
         ]
     )
 

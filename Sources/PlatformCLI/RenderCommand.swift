@@ -47,9 +47,11 @@ struct RenderCommand: AsyncParsableCommand {
         do { loaded = try ProfileLoader.load(text, file: profile) } catch {
             throw CommandFailure(error.description)
         }
-        let base = (profile as NSString).deletingLastPathComponent
-        let provider = LocalChartProvider(mirror: LocalChartProvider.mirror(flag: chartMirror),
-                                          baseDirectory: base.isEmpty ? FileManager.default.currentDirectoryPath : base)
+        // Pinned charts from the cache, checked against platform.lock (a mismatch is refused), else local/mirror.
+        let provider: PinnedChartProvider
+        do { provider = try PinnedChartProvider.forProfile(loaded.profile, path: profile, mirror: LocalChartProvider.mirror(flag: chartMirror)) } catch {
+            throw CommandFailure("\(profile): error: \(error)")
+        }
         let templates: ManifestTemplates
         do { templates = try manifests.map { dir throws(StageRenderError) in try ManifestTemplates.load(directory: dir) } ?? .embedded } catch {
             throw CommandFailure("error: \(error)")

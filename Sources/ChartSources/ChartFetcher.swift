@@ -1,0 +1,190 @@
+import Foundation
+import Helm
+import KubeClient
+import Profiles
+
+/// Fetches profile charts from their sources into the cache: what `charts pull` and
+/// `charts lock` run. Network access lives here and in the clients it uses; renders
+/// read the cache through `PinnedChartProvider` and never touch the network.
+public struct ChartFetcher: Sendable {
+    public var cache: ChartCache
+    public var transport: any HTTPTransport
+    /// Credentials for classic repositories (sent to the repository's host only).
+    public var repositoryAuth: RepositoryAuth
+    /// Registry logins for oci:// sources.
+    public var registryConfig: DockerConfig
+    /// oci:// over plain HTTP (loopback test registries only).
+    public var plainHTTPRegistries: Bool
+    /// Resolves relative `path` sources (the profile's directory).
+    public var baseDirectory: String
+
+    public init(cache: ChartCache, transport: any HTTPTransport, repositoryAuth: RepositoryAuth = .none,
+                registryConfig: DockerConfig = DockerConfig(), plainHTTPRegistries: Bool = false,
+                baseDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.cache = cache
+        self.transport = transport
+        self.repositoryAuth = repositoryAuth
+        self.registryConfig = registryConfig
+        self.plainHTTPRegistries = plainHTTPRegistries
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Fetches one chart, verifies it (and against `pinned`, when given), stores it in the
+    /// cache and records the reference. Nothing is cached when any check fails.
+    public func fetch(name: String, source: ChartSource, version: String, pinned: LockFile.Entry? = nil)
+        async throws(ChartFetchError) -> LockFile.Entry
+    {
+        let fetched: FetchedChart
+        switch source {
+        case .repository(let url):
+            fetched = try await HelmRepositoryClient(repositoryURL: url, auth: repositoryAuth, transport: transport)
+                .fetch(name: name, version: version)
+        case .oci(let text):
+            let ref = try OCIReference(text, version: version)
+            guard ref.name == name else {
+                throw ChartFetchError(.invalidReference, text, "the reference names chart \(ref.name), the profile key is \(name)")
+            }
+            fetched = try await OCIRegistryClient(auth: registryConfig.auth(for: ref.registry), transport: transport,
+                                                  plainHTTP: plainHTTPRegistries).pull(ref)
+        case .path(let p):
+            let path = p.hasPrefix("/") ? p : baseDirectory + "/" + p
+            fetched = try Self.local(path: path, name: name, version: version)
+        }
+        if let pinned {
+            try LockFile(entries: [pinned]).verify(name: name, bytes: fetched.bytes, location: fetched.url)
+        }
+        let digest = try cache.store(fetched.bytes, location: fetched.url)
+        try cache.recordReference(source: source.description, name: name, version: version, digest: digest)
+        return LockFile.Entry(name: name, source: source.description, version: version, digest: digest,
+                              manifestDigest: fetched.manifestDigest)
+    }
+
+    /// A local chart directory (packaged reproducibly) or .tgz.
+    static func local(path: String, name: String, version: String) throws(ChartFetchError) -> FetchedChart {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ChartFetchError(.notFound, path, "no chart here")
+        }
+        let bytes = isDirectory.boolValue ? try ChartPackager.package(directory: path).bytes : try FileSystem.read(path)
+        try ChartArchiveCheck.verify(bytes, name: name, version: version, location: path)
+        return FetchedChart(name: name, version: version, bytes: bytes, url: path)
+    }
+
+    /// Fetches every chart of `profile` into the cache; with a lock, each must match its pin.
+    public func pull(_ profile: Profile, lock: LockFile? = nil) async throws(ChartFetchError) -> [LockFile.Entry] {
+        var out: [LockFile.Entry] = []
+        for (name, spec) in profile.spec.charts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            out.append(try await fetch(name: name.rawValue, source: spec.source, version: spec.version,
+                                       pinned: lock?.entries[name.rawValue]))
+        }
+        return out
+    }
+
+    /// Fetches every chart and returns the lock that pins them.
+    public func lock(_ profile: Profile) async throws(ChartFetchError) -> LockFile {
+        LockFile(entries: try await pull(profile))
+    }
+}
+
+/// The `ChartProvider` renders use: pinned charts from the cache (verified against the
+/// lock file when there is one), else what `charts pull` last recorded, else local paths
+/// and the chart mirror as `LocalChartProvider` finds them. No network.
+public struct PinnedChartProvider: ChartProvider {
+    public var cache: ChartCache?
+    public var lock: LockFile?
+    public var lockPath: String
+    public var local: LocalChartProvider
+
+    public init(cache: ChartCache?, lock: LockFile?, lockPath: String = LockFile.fileName, local: LocalChartProvider) {
+        self.cache = cache
+        self.lock = lock
+        self.lockPath = lockPath
+        self.local = local
+    }
+
+    /// The provider for a profile file: its lock (verified against the profile; a mismatch
+    /// is refused), the default cache and the mirror.
+    public static func forProfile(_ profile: Profile, path: String, mirror: String?,
+                                  cache: ChartCache? = ChartCache(root: ChartCache.defaultRoot())) throws(ChartFetchError) -> PinnedChartProvider {
+        let lock = try LockFile.load(besideProfile: path)
+        let lockPath = LockFile.path(besideProfile: path)
+        try lock?.verify(profile, location: lockPath)
+        let base = (path as NSString).deletingLastPathComponent
+        return PinnedChartProvider(cache: cache, lock: lock, lockPath: lockPath,
+                                   local: LocalChartProvider(mirror: mirror, baseDirectory: base.isEmpty ? FileManager.default.currentDirectoryPath : base))
+    }
+
+    public func chart(for request: ChartRequest) throws(ChartSourceError) -> Chart {
+        let pinned = lock?.entries[request.name]
+        if let pinned, pinned.version != request.version || pinned.source != request.source.description {
+            throw ChartSourceError(request: request, searched: [lockPath],
+                                   cause: "\(LockFile.fileName) pins \(pinned.version) from \(pinned.source); run `platform charts lock PROFILE`")
+        }
+        let digest = pinned?.digest ?? cache?.reference(source: request.source.description, name: request.name, version: request.version)
+        if let digest, let cache, let bytes = cache.load(digest: digest) {
+            do { return try Chart.load(archive: bytes) } catch {
+                throw ChartSourceError(request: request, searched: [cache.path(digest: digest) ?? cache.root], cause: "cannot load: \(error)")
+            }
+        }
+        // Not cached: local paths and the mirror. A pinned archive must still match its pin.
+        if let pinned {
+            let candidates = local.candidates(for: request)
+            if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                var isDirectory: ObjCBool = false
+                FileManager.default.fileExists(atPath: found, isDirectory: &isDirectory)
+                let bytes: [UInt8]
+                do {
+                    bytes = isDirectory.boolValue ? try ChartPackager.package(directory: found).bytes : try FileSystem.read(found)
+                    try LockFile(entries: [pinned]).verify(name: request.name, bytes: bytes, location: found)
+                } catch {
+                    // A mirror directory is not the archive that was pinned; only archives and local sources are compared.
+                    if !(isDirectory.boolValue && request.source.isRemote) {
+                        throw ChartSourceError(request: request, searched: [found], cause: error.message)
+                    }
+                }
+            }
+        }
+        do { return try local.chart(for: request) } catch {
+            var e = error
+            if case .repository = request.source, cache != nil {
+                e.cause += "; or run `platform charts pull PROFILE` to fetch it into the cache"
+            } else if case .oci = request.source, cache != nil {
+                e.cause += "; or run `platform charts pull PROFILE` to fetch it into the cache"
+            }
+            throw e
+        }
+    }
+}
+
+extension PinnedChartProvider {
+    /// The archive bytes for `request` (what a bundle ships): the cached pin, else a local
+    /// or mirror `.tgz`, else a local or mirror directory packaged reproducibly. Checked
+    /// against the lock when it pins the chart.
+    public func archive(for request: ChartRequest) throws(ChartSourceError) -> [UInt8] {
+        let pinned = lock?.entries[request.name]
+        let digest = pinned?.digest ?? cache?.reference(source: request.source.description, name: request.name, version: request.version)
+        if let digest, let bytes = cache?.load(digest: digest) { return bytes }
+        let candidates = local.candidates(for: request)
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw ChartSourceError(request: request, searched: candidates, cause: "not cached and not found locally; run `platform charts pull PROFILE`")
+        }
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: found, isDirectory: &isDirectory)
+        do {
+            let bytes = isDirectory.boolValue ? try ChartPackager.package(directory: found).bytes : try FileSystem.read(found)
+            if let pinned, !(isDirectory.boolValue && request.source.isRemote) {
+                try LockFile(entries: [pinned]).verify(name: request.name, bytes: bytes, location: found)
+            }
+            return bytes
+        } catch {
+            throw ChartSourceError(request: request, searched: [found], cause: error.message)
+        }
+    }
+}
+
+extension ChartSource {
+    var isRemote: Bool {
+        if case .path = self { return false }
+        return true
+    }
+}

@@ -1,0 +1,102 @@
+import ChartSources
+import Foundation
+import Helm
+import Profiles
+import Testing
+
+@Suite struct CacheTests {
+    @Test func concurrentWritersLeaveOneCompleteEntry() async throws {
+        let dir = TempDir()
+        let payloads = (0..<4).map { i in [UInt8]((0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* (i + 7)) }) }
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<32 {
+                group.addTask {
+                    // Separate cache values, one directory: as two processes would share it.
+                    try ChartCache(root: dir.path).store(payloads[i % 4])
+                }
+            }
+            for try await _ in group {}
+        }
+        let cache = ChartCache(root: dir.path)
+        for p in payloads { #expect(cache.load(digest: Digest.sha256(p)) == p) }
+        #expect(cache.allFiles().count == 4)
+        #expect(!cache.allFiles().contains { $0.contains(".tmp-") })
+    }
+
+    @Test func refusesWrongExpectedDigestAndDropsCorruptEntries() throws {
+        let dir = TempDir()
+        let cache = ChartCache(root: dir.path)
+        #expect(throws: ChartFetchError.self) { try cache.store([1, 2, 3], expectedDigest: Digest.sha256([9])) }
+        #expect(cache.allFiles().isEmpty)
+        let d = try cache.store([1, 2, 3])
+        FileManager.default.createFile(atPath: cache.path(digest: d) ?? "", contents: Data([4, 5]))
+        #expect(cache.load(digest: d) == nil)
+        #expect(cache.allFiles().isEmpty)
+    }
+
+    @Test func defaultRootFollowsXDG() {
+        #expect(ChartCache.defaultRoot(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]) == "/x/platform/charts")
+        #expect(ChartCache.defaultRoot(environment: ["HOME": "/h"]) == "/h/.cache/platform/charts")
+    }
+}
+
+@Suite struct LockFileTests {
+    static func profile(_ charts: [ChartName: ChartSpec]) -> Profile {
+        Profile(metadata: .init(name: "t"), spec: ProfileSpec(charts: charts))
+    }
+
+    @Test func roundTripsDeterministically() throws {
+        let lock = LockFile(entries: [
+            .init(name: "volcano", source: "https://volcano-sh.github.io/helm-charts", version: "1.15.1", digest: Digest.sha256([1])),
+            .init(name: "kueue", source: "oci://registry.k8s.io/kueue/charts/kueue", version: "0.19.2", digest: Digest.sha256([2]),
+                  manifestDigest: Digest.sha256([3])),
+        ])
+        let text = lock.yaml()
+        #expect(try LockFile.parse(text, location: "l") == lock)
+        #expect(text.range(of: "kueue:")!.lowerBound < text.range(of: "volcano:")!.lowerBound)
+        #expect(LockFile.path(besideProfile: "dir/p.yaml") == "dir/platform.lock")
+    }
+
+    @Test func verifyListsEveryDifference() throws {
+        let lock = LockFile(entries: [
+            .init(name: "kueue", source: "oci://r/k/kueue", version: "0.19.1", digest: Digest.sha256([1])),
+            .init(name: "volcano", source: "https://v", version: "1.15.1", digest: Digest.sha256([2])),
+        ])
+        let p = Self.profile([.kueue: ChartSpec(source: .oci("oci://r/k/kueue"), version: "0.19.2"),
+                              .gpuOperator: ChartSpec(source: .repository("https://n"), version: "v26.7.0")])
+        let e = #expect(throws: ChartFetchError.self) { try lock.verify(p, location: "platform.lock") }
+        #expect(e?.kind == .lockMismatch)
+        let m = e?.message ?? ""
+        #expect(m.contains("kueue: profile version 0.19.2, locked 0.19.1"))
+        #expect(m.contains("gpu-operator is in the profile but not locked"))
+        #expect(m.contains("volcano is locked but no longer in the profile"))
+        #expect(m.contains("platform charts lock"))
+    }
+
+    @Test func providerServesPinsFromCacheAndRefusesChangedCharts() throws {
+        let dir = TempDir(), mirror = TempDir(), cacheDir = TempDir()
+        let chartDir = Fixtures.chart(in: dir, name: "demo", version: "1.0.0")
+        let packaged = try ChartPackager.package(directory: chartDir)
+        let cache = ChartCache(root: cacheDir.path)
+        try cache.store(packaged.bytes)
+        let request = ChartRequest(name: "demo", version: "1.0.0", source: .repository("https://charts.example"))
+        let good = LockFile(entries: [.init(name: "demo", source: "https://charts.example", version: "1.0.0", digest: packaged.digest)])
+        let provider = PinnedChartProvider(cache: cache, lock: good, local: LocalChartProvider(mirror: mirror.path))
+        #expect(try provider.chart(for: request).name == "demo")
+
+        // Not cached, and the mirror's archive is not the pinned one.
+        try ChartPackager.package(directory: Fixtures.chart(in: dir, name: "demo", version: "1.0.0", extra: "changed: true\n"),
+                                  destination: mirror.path)
+        let bad = LockFile(entries: [.init(name: "demo", source: "https://charts.example", version: "1.0.0",
+                                           digest: Digest.sha256([0]))])
+        let refusing = PinnedChartProvider(cache: cache, lock: bad, local: LocalChartProvider(mirror: mirror.path))
+        let e = #expect(throws: ChartSourceError.self) { try refusing.chart(for: request) }
+        #expect(e?.cause.contains("pins") == true)
+
+        let stale = PinnedChartProvider(cache: cache, lock: good, local: LocalChartProvider(mirror: mirror.path))
+        let e2 = #expect(throws: ChartSourceError.self) {
+            try stale.chart(for: ChartRequest(name: "demo", version: "2.0.0", source: .repository("https://charts.example")))
+        }
+        #expect(e2?.cause.contains("charts lock") == true)
+    }
+}

@@ -1,0 +1,77 @@
+import ChartSources
+import Foundation
+import Helm
+import Testing
+
+@Suite struct PackagerTests {
+    @Test func packsUnderNameHonouringHelmignoreReproducibly() throws {
+        let dir = TempDir()
+        let path = Fixtures.chart(in: dir, name: "demo", version: "1.2.3")
+        let a = try ChartPackager.package(directory: path)
+        let b = try ChartPackager.package(directory: path)
+        #expect(a.bytes == b.bytes)
+        #expect(a.fileName == "demo-1.2.3.tgz")
+        let files = try ChartArchiveReader().files(in: a.bytes).map(\.name)
+        #expect(files.first == "Chart.yaml")
+        #expect(files.contains("templates/deploy.yaml"))
+        #expect(!files.contains("notes.bak"))
+        #expect(!files.contains { $0.hasPrefix("secret/") })
+        let chart = try Chart.load(archive: a.bytes)
+        #expect(chart.name == "demo" && chart.metadata.version == "1.2.3")
+    }
+
+    @Test func writesDestinationAndPacksUpstreamCharts() throws {
+        let out = TempDir()
+        let (chart, path) = try ChartPackager.package(directory: Fixtures.shared + "/charts/kueue-0.19.2", destination: out.path)
+        #expect(path == out.path + "/kueue-0.19.2.tgz")
+        #expect(FileManager.default.contents(atPath: path).map { [UInt8]($0) } == chart.bytes)
+        #expect(try Chart.load(path: path).templates.count == (try Chart.load(path: Fixtures.shared + "/charts/kueue-0.19.2")).templates.count)
+    }
+
+    @Test func refusesADirectoryWithoutChartYAML() {
+        let dir = TempDir()
+        dir.file("x/values.yaml", "a: 1\n")
+        #expect(throws: ChartFetchError.self) { try ChartPackager.package(directory: dir.path + "/x") }
+    }
+}
+
+@Suite struct RepositoryIndexTests {
+    @Test func buildsAndParsesIndex() throws {
+        let dir = TempDir(), repo = TempDir()
+        for v in ["1.0.0", "1.10.0", "1.2.0"] {
+            try ChartPackager.package(directory: Fixtures.chart(in: dir, name: "demo", version: v), destination: repo.path)
+        }
+        let index = try RepositoryIndex.build(directory: repo.path)
+        #expect(index.entries["demo"]?.map(\.version) == ["1.10.0", "1.2.0", "1.0.0"])
+        let parsed = try RepositoryIndex.parse(index.yaml(), location: "index.yaml")
+        #expect(parsed == index)
+        let e = try parsed.entry(name: "demo", version: "v1.2.0", location: "repo")
+        #expect(e.urls == ["demo-1.2.0.tgz"])
+        #expect(e.digest.count == 64)
+    }
+
+    @Test func missingVersionAndChartAreClear() throws {
+        let index = try RepositoryIndex.parse("apiVersion: v1\nentries:\n  demo:\n  - name: demo\n    version: 1.0.0\n    urls: [a.tgz]\n", location: "i")
+        let e1 = #expect(throws: ChartFetchError.self) { try index.entry(name: "demo", version: "2.0.0", location: "repo") }
+        #expect(e1?.kind == .missingVersion)
+        #expect(e1?.message.contains("no version 2.0.0") == true)
+        let e2 = #expect(throws: ChartFetchError.self) { try index.entry(name: "other", version: "1.0.0", location: "repo") }
+        #expect(e2?.message.contains("no chart named other") == true)
+        #expect(throws: ChartFetchError.self) { try RepositoryIndex.parse("- not a mapping\n", location: "i") }
+    }
+
+    @Test func parsesALargeIndex() throws {
+        var text = "apiVersion: v1\nentries:\n"
+        for c in 0..<200 {
+            text += "  chart\(c):\n"
+            for v in 0..<25 {
+                text += "  - apiVersion: v2\n    name: chart\(c)\n    version: 1.\(v).0\n    digest: \(String(repeating: "a", count: 64))\n"
+                text += "    description: a fairly long description of this chart version that repositories carry\n"
+                text += "    urls:\n    - https://example.com/charts/chart\(c)-1.\(v).0.tgz\n"
+            }
+        }
+        let index = try RepositoryIndex.parse(text, location: "big")
+        #expect(index.entries.count == 200)
+        #expect(try index.entry(name: "chart199", version: "1.24.0", location: "big").urls.first == "https://example.com/charts/chart199-1.24.0.tgz")
+    }
+}

@@ -1,0 +1,193 @@
+import ChartSources
+import Foundation
+import Helm
+import KubeClient
+
+/// A temporary directory removed when the test drops it.
+final class TempDir: @unchecked Sendable {
+    let path: String
+    init() {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("chartsrc-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ rel: String, _ text: String) {
+        let p = path + "/" + rel
+        try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
+    }
+}
+
+enum Fixtures {
+    static let shared = ProcessInfo.processInfo.environment["PLATFORM_SHARED"] ?? {
+        // Tests/ChartSourcesTests/Support.swift → repo root → ../shared
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for c in [repo.appendingPathComponent("../shared").standardized.path, "/work/shared"] where FileManager.default.fileExists(atPath: c + "/charts") {
+            return c
+        }
+        return "/work/shared"
+    }()
+
+    /// A tiny chart directory `name` at `version` under `dir`.
+    static func chart(in dir: TempDir, name: String, version: String, extra: String = "") -> String {
+        dir.file("\(name)/Chart.yaml", "apiVersion: v2\nname: \(name)\nversion: \(version)\nappVersion: \"1.0\"\ndescription: test chart\n")
+        dir.file("\(name)/values.yaml", "image: nginx:1.27\n\(extra)")
+        dir.file("\(name)/templates/deploy.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: {{ .Release.Name }} }
+            spec:
+              template:
+                spec:
+                  containers: [{ name: c, image: {{ .Values.image }} }]
+
+            """)
+        dir.file("\(name)/.helmignore", "*.bak\nsecret/\n")
+        dir.file("\(name)/notes.bak", "ignored")
+        dir.file("\(name)/secret/key.txt", "ignored")
+        return dir.path + "/" + name
+    }
+}
+
+/// A child process that prints its port on the first stdout line; terminated on deinit.
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    private let stdout = Pipe()
+
+    init(executable: String, arguments: [String], environment: [String: String]? = nil, portFromFirstLine: Bool = true, fixedPort: Int? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if portFromFirstLine {
+            // Read the first line (bounded: the script prints it right after binding).
+            var line = Data()
+            let handle = stdout.fileHandleForReading
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                line.append(chunk)
+            }
+            guard let text = String(data: line, encoding: .utf8)?.split(separator: "\n").first, let p = Int(text) else {
+                process.terminate()
+                throw ChartFetchError(.io, executable, "server did not report a port")
+            }
+            port = p
+        } else {
+            port = fixedPort ?? 0
+        }
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// A loopback HTTP server for a chart repository directory (Python's http.server), with
+/// optional basic/bearer auth and misbehaviour for error tests.
+final class RepoServer: @unchecked Sendable {
+    let server: ServerProcess
+    var url: String { "http://127.0.0.1:\(server.port)" }
+
+    static let script = #"""
+import base64, http.server, os, socketserver, sys
+root, user, password, token = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+class H(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *a, **k): super().__init__(*a, directory=root, **k)
+    def log_message(self, *a): pass
+    def authorized(self):
+        if not user and not token: return True
+        h = self.headers.get("Authorization", "")
+        if token and h == "Bearer " + token: return True
+        if user and h == "Basic " + base64.b64encode((user + ":" + password).encode()).decode(): return True
+        return False
+    def do_GET(self):
+        if self.path.startswith("/forbidden/"):
+            self.send_response(403); self.send_header("Content-Length", "0"); self.end_headers(); return
+        if not self.authorized():
+            self.send_response(401); self.send_header("WWW-Authenticate", 'Basic realm="charts"')
+            self.send_header("Content-Length", "0"); self.end_headers(); return
+        if self.path.startswith("/redirect/"):
+            self.send_response(302); self.send_header("Location", "/" + self.path[len("/redirect/"):])
+            self.send_header("Content-Length", "0"); self.end_headers(); return
+        if self.path.startswith("/truncated/"):
+            data = open(os.path.join(root, self.path[len("/truncated/"):]), "rb").read()
+            self.send_response(200); self.send_header("Content-Length", str(len(data)))
+            self.end_headers(); self.wfile.write(data[: len(data) // 2]); self.wfile.flush()
+            self.close_connection = True; return
+        return super().do_GET()
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+s = S(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+"""#
+
+    init(root: String, username: String = "", password: String = "", token: String = "") throws {
+        server = try ServerProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", Self.script, root, username, password, token])
+    }
+}
+
+/// Debian's `docker-registry` (CNCF distribution) on loopback with htpasswd auth.
+final class RegistryServer: @unchecked Sendable {
+    static let binary = ["/usr/bin/docker-registry", "/usr/bin/registry"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let htpasswd = ["/usr/bin/htpasswd"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var available: Bool { binary != nil && htpasswd != nil }
+
+    let dir = TempDir()
+    let server: ServerProcess
+    let host: String
+
+    init(username: String, password: String) async throws {
+        guard let binary = Self.binary, let htpasswd = Self.htpasswd else { throw ChartFetchError(.io, "registry", "not installed") }
+        let hp = Process()
+        hp.executableURL = URL(fileURLWithPath: htpasswd)
+        hp.arguments = ["-Bbc", dir.path + "/htpasswd", username, password]
+        hp.standardOutput = FileHandle.nullDevice
+        hp.standardError = FileHandle.nullDevice
+        try hp.run()
+        hp.waitUntilExit()
+        let port = try Self.freePort()
+        dir.file("config.yml", """
+            version: 0.1
+            log: { level: error, accesslog: { disabled: true } }
+            storage:
+              filesystem: { rootdirectory: \(dir.path)/data }
+            http:
+              addr: 127.0.0.1:\(port)
+            auth:
+              htpasswd: { realm: test-registry, path: \(dir.path)/htpasswd }
+
+            """)
+        server = try ServerProcess(executable: binary, arguments: ["serve", dir.path + "/config.yml"], portFromFirstLine: false, fixedPort: port)
+        host = "127.0.0.1:\(port)"
+        // Ready when /v2/ answers (401 without credentials); bounded.
+        let transport = CurlTransport(defaultTimeout: .seconds(2))
+        for _ in 0..<100 {
+            if let url = URL(string: "http://\(host)/v2/"),
+               let r = try? await transport.send(HTTPRequest(method: "GET", url: url)), r.statusCode == 401 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ChartFetchError(.io, host, "registry did not start")
+    }
+
+    /// A free loopback port (bound then released; the registry binds it right after).
+    static func freePort() throws -> Int {
+        let p = Process()
+        let out = Pipe()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw ChartFetchError(.io, "port", "no free port") }
+        return port
+    }
+}
