@@ -125,23 +125,40 @@ enum TarWriter {
 
 /// Small file helpers shared by the cache, packager and lock file.
 enum FileSystem {
-    /// Writes through a unique temporary file in the same directory, then renames it into
-    /// place, so readers (and concurrent writers of the same content) never see a partial file.
+    /// Writes through a unique temporary file in the same directory, fsyncs it, then renames
+    /// it into place (and fsyncs the directory), so readers and concurrent writers of the same
+    /// content never see a partial file, and a crash leaves either the old or the new file.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ChartFetchError) {
-        let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/.tmp-\(UUID().uuidString)-" + (path as NSString).lastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true)
-            try Data(bytes).write(to: URL(fileURLWithPath: tmp))
-        } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw ChartFetchError(.io, path, "cannot write: \(error.localizedDescription)")
+        let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let tmp = dir + "/.tmp-\(UUID().uuidString)-" + (path as NSString).lastPathComponent
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw ChartFetchError(.io, path, "cannot create \(dir): \(error.localizedDescription)")
         }
-        if rename(tmp, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw ChartFetchError(.io, path, "cannot move into place: \(reason)")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ChartFetchError(.io, path, "cannot write \(tmp): \(String(cString: strerror(errno)))") }
+        var failure: String?
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }  // empty: nothing to write
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, base + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno)); return
+                }
+                offset += n
+            }
         }
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if failure == nil, rename(tmp, path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(tmp)
+            throw ChartFetchError(.io, path, "cannot write: \(failure)")
+        }
+        // Persist the rename itself.
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 
     static func read(_ path: String) throws(ChartFetchError) -> [UInt8] {

@@ -54,11 +54,15 @@ final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
     private let stdout = Pipe()
+    /// Held open while the server should live: a server that watches stdin exits when the
+    /// test process dies, so no test leaves a server behind.
+    private let stdin = Pipe()
 
     init(executable: String, arguments: [String], environment: [String: String]? = nil, portFromFirstLine: Bool = true, fixedPort: Int? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -72,7 +76,7 @@ final class ServerProcess: @unchecked Sendable {
                 line.append(chunk)
             }
             guard let text = String(data: line, encoding: .utf8)?.split(separator: "\n").first, let p = Int(text) else {
-                process.terminate()
+                kill(process.processIdentifier, SIGKILL)
                 throw ChartFetchError(.io, executable, "server did not report a port")
             }
             port = p
@@ -82,8 +86,10 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     deinit {
+        // SIGKILL, not terminate(): children inherit the test runner's signal mask, in which
+        // SIGTERM is blocked, so a SIGTERM'd server lives on and waitUntilExit never returns.
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
@@ -96,7 +102,10 @@ final class RepoServer: @unchecked Sendable {
     var url: String { "http://127.0.0.1:\(server.port)" }
 
     static let script = #"""
-import base64, http.server, os, socketserver, sys
+import base64, http.server, os, signal, socketserver, sys, threading
+signal.pthread_sigmask(signal.SIG_UNBLOCK, signal.valid_signals())
+# Exit when the test process goes away (stdin closes).
+threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()
 root, user, password, token = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 class H(http.server.SimpleHTTPRequestHandler):
     def __init__(self, *a, **k): super().__init__(*a, directory=root, **k)
