@@ -106,8 +106,8 @@ struct ChartsCommand: AsyncParsableCommand {
                 let base = remoteRef.hasSuffix("/") ? String(remoteRef.dropLast()) : remoteRef
                 let ref = try OCIReference(base + "/" + packaged.name, version: packaged.version)
                 let transport = try remote.transport()
-                let config = try DockerConfig.load(path: remote.registryConfig ?? DockerConfig.defaultPath())
-                let digest = try await OCIRegistryClient(auth: remote.auth ?? config.auth(for: ref.registry), transport: transport,
+                let config = try DockerConfig.load(flag: remote.registryConfig)
+                let digest = try await OCIRegistryClient(registry: ref.registry, auth: remote.auth ?? config.auth(for: ref.registry), transport: transport,
                                                          plainHTTP: remote.plainHTTP).push(packaged, to: ref)
                 print("Pushed: \(ref)\nDigest: \(digest)")
             } catch { throw CommandFailure("error: \(error)") }
@@ -146,7 +146,7 @@ struct RemoteOptions: ParsableArguments {
         let profile: Profile
         do { profile = try ProfileLoader.load(text, file: profilePath).profile } catch { throw CommandFailure(error.description) }
         let config: DockerConfig
-        do { config = try DockerConfig.load(path: registryConfig ?? DockerConfig.defaultPath()) } catch {
+        do { config = try DockerConfig.load(flag: registryConfig) } catch {
             throw CommandFailure("error: \(error)")
         }
         let base = (profilePath as NSString).deletingLastPathComponent

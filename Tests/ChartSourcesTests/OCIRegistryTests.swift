@@ -80,39 +80,124 @@ import Testing
     }
 }
 
-/// Against a real CNCF distribution registry (Debian's docker-registry) on loopback.
-@Suite(.serialized, .enabled(if: RegistryServer.available, "docker-registry and htpasswd not installed (scripts/setup --tests)"))
+/// Against a real CNCF distribution registry (Debian's docker-registry) on loopback, over
+/// TLS with token auth (Tests/e2e/oci_registry.py runs the registry and the token server).
+@Suite(.serialized, .enabled(if: OCITestRegistry.available, "docker-registry is not installed (scripts/setup --tests installs it)"))
 struct OCIRegistryServerTests {
-    @Test func pushesAndPullsWithHtpasswdAuth() async throws {
-        let registry = try await RegistryServer(username: "ci", password: "pw")
-        let chartDir = TempDir(), cacheDir = TempDir()
-        let packaged = try ChartPackager.package(directory: Fixtures.chart(in: chartDir, name: "demo", version: "1.0.0"))
-        let transport = CurlTransport(defaultTimeout: .seconds(30))
-        let auth = RepositoryAuth.basic(username: "ci", password: "pw")
-        let ref = try OCIReference("oci://\(registry.host)/charts/demo", version: "1.0.0")
-        let manifestDigest = try await OCIRegistryClient(auth: auth, transport: transport, plainHTTP: true).push(packaged, to: ref)
+    static let users = ["ci:pw:pull,push", "reader:rpw:pull", "nobody:npw:"]
 
-        let fetcher = ChartFetcher(cache: ChartCache(root: cacheDir.path), transport: transport,
-                                   registryConfig: DockerConfig(auths: [registry.host: auth]), plainHTTPRegistries: true)
-        let entry = try await fetcher.fetch(name: "demo", source: .oci("oci://\(registry.host)/charts/demo"), version: "1.0.0")
-        #expect(entry.digest == packaged.digest)
+    struct Setup {
+        let registry: OCITestRegistry
+        let transport: any HTTPTransport
+        let packaged: PackagedChart
+        let chartDir: TempDir
+        var source: String { "oci://\(registry.host)/charts/demo" }
+        var ref: OCIReference { get throws { try OCIReference(source, version: packaged.version) } }
+
+        init(version: String = "1.0.0") async throws {
+            registry = try OCITestRegistry(users: OCIRegistryServerTests.users)
+            transport = try ChartTLS(caFile: registry.caFile).transport()
+            chartDir = TempDir()
+            packaged = try ChartPackager.package(directory: Fixtures.chart(in: chartDir, name: "demo", version: version))
+        }
+
+        func client(_ user: String?, _ password: String = "") -> OCIRegistryClient {
+            OCIRegistryClient(registry: registry.host, auth: user.map { .basic(username: $0, password: password) } ?? .none, transport: transport)
+        }
+
+        func fetcher(_ cache: TempDir, _ user: String?, _ password: String = "") -> ChartFetcher {
+            ChartFetcher(cache: ChartCache(root: cache.path), transport: transport,
+                         registryConfig: DockerConfig(auths: user.map { [registry.host: .basic(username: $0, password: password)] } ?? [:]))
+        }
+
+        /// Fetches and expects `kind`; the cache must stay empty.
+        func expectFailure(_ user: String?, _ password: String, version: String? = nil, source: String? = nil,
+                           _ kind: ChartFetchError.Kind, _ text: String) async {
+            let cache = TempDir()
+            let e = await #expect(throws: ChartFetchError.self) {
+                try await fetcher(cache, user, password).fetch(name: "demo", source: .oci(source ?? self.source), version: version ?? packaged.version)
+            }
+            #expect(e?.kind == kind, "\(String(describing: e))")
+            #expect(e?.description.contains(text) == true, "\(String(describing: e)) should say \(text)")
+            #expect(ChartCache(root: cache.path).allFiles().isEmpty)
+        }
+    }
+
+    @Test func pushesAndPullsOverTLSWithTokenAuth() async throws {
+        let s = try await Setup(version: "1.0.0+build.7")
+        let ref = try s.ref
+        #expect(ref.tag == "1.0.0_build.7")
+        let manifestDigest = try await s.client("ci", "pw").push(s.packaged, to: ref)
+        #expect(try s.registry.tagDigest(repository: "charts/demo", tag: ref.tag) == manifestDigest)
+        // Pushing again uploads nothing new and gives the same manifest.
+        #expect(try await s.client("ci", "pw").push(s.packaged, to: ref) == manifestDigest)
+        // The layer in the registry is the archive, byte for byte.
+        #expect(FileManager.default.contents(atPath: s.registry.blobPath(s.packaged.digest)) == Data(s.packaged.bytes))
+
+        let cache = TempDir()
+        let entry = try await s.fetcher(cache, "reader", "rpw").fetch(name: "demo", source: .oci(s.source), version: s.packaged.version)
+        #expect(entry.digest == s.packaged.digest)
         #expect(entry.manifestDigest == manifestDigest)
+        #expect(ChartCache(root: cache.path).load(digest: entry.digest) == s.packaged.bytes)
 
-        // Errors: wrong password (401), missing tag (404), nothing cached for either.
-        let empty = TempDir()
-        let bad = ChartFetcher(cache: ChartCache(root: empty.path), transport: transport,
-                               registryConfig: DockerConfig(auths: [registry.host: .basic(username: "ci", password: "wrong")]),
-                               plainHTTPRegistries: true)
-        let e401 = await #expect(throws: ChartFetchError.self) {
-            try await bad.fetch(name: "demo", source: .oci("oci://\(registry.host)/charts/demo"), version: "1.0.0")
-        }
-        #expect(e401?.kind == .unauthorized)
-        let good = ChartFetcher(cache: ChartCache(root: empty.path), transport: transport,
-                                registryConfig: DockerConfig(auths: [registry.host: auth]), plainHTTPRegistries: true)
-        let e404 = await #expect(throws: ChartFetchError.self) {
-            try await good.fetch(name: "demo", source: .oci("oci://\(registry.host)/charts/demo"), version: "9.9.9")
-        }
-        #expect(e404?.kind == .notFound)
-        #expect(ChartCache(root: empty.path).allFiles().isEmpty)
+        // A reader may not push.
+        let e = await #expect(throws: ChartFetchError.self) { try await s.client("reader", "rpw").push(s.packaged, to: ref) }
+        #expect(e?.kind == .forbidden)
+    }
+
+    @Test func authAndMissingVersionErrorsAreClearAndCacheNothing() async throws {
+        let s = try await Setup()
+        try await s.client("ci", "pw").push(s.packaged, to: try s.ref)
+        await s.expectFailure("reader", "wrong", .unauthorized, "refused the login")
+        await s.expectFailure(nil, "", .unauthorized, "wants a login")
+        await s.expectFailure("nobody", "npw", .forbidden, "may not pull charts/demo")
+        await s.expectFailure("reader", "rpw", version: "9.9.9", .notFound, "version 9.9.9 (tag 9.9.9) is not in")
+        await s.expectFailure("reader", "rpw", version: "", .missingVersion, "needs a version")
+        let other = "oci://\(s.registry.host)/elsewhere/demo"
+        await s.expectFailure("reader", "rpw", source: other, .notFound, "is not in \(s.registry.host)/elsewhere/demo")
+        // Without the test CA the registry's certificate is refused.
+        let plain = ChartFetcher(cache: ChartCache(root: TempDir().path), transport: try ChartTLS().transport(),
+                                 registryConfig: DockerConfig(auths: [s.registry.host: .basic(username: "reader", password: "rpw")]))
+        let tls = await #expect(throws: ChartFetchError.self) { try await plain.fetch(name: "demo", source: .oci(s.source), version: "1.0.0") }
+        #expect(tls?.kind == .transport)
+    }
+
+    @Test func corruptedStorageAndWrongMediaTypeAreRefused() async throws {
+        let s = try await Setup()
+        let ref = try s.ref
+        let manifestDigest = try await s.client("ci", "pw").push(s.packaged, to: ref)
+        let layer = s.registry.blobPath(s.packaged.digest)
+        let original = try Data(contentsOf: URL(fileURLWithPath: layer))
+
+        // Truncated layer (the registry serves the shorter file with a matching Content-Length).
+        try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: layer))
+        await s.expectFailure("reader", "rpw", .truncated, "received \(original.count / 2)")
+        // Same size, different bytes.
+        var flipped = original
+        flipped[flipped.count / 2] ^= 0xFF
+        try flipped.write(to: URL(fileURLWithPath: layer))
+        await s.expectFailure("reader", "rpw", .digestMismatch, "chart layer digest mismatch")
+        try original.write(to: URL(fileURLWithPath: layer))
+
+        // The stored manifest no longer hashes to the digest the tag names.
+        let manifestPath = s.registry.blobPath(manifestDigest)
+        let manifest = try Data(contentsOf: URL(fileURLWithPath: manifestPath))
+        try (manifest + Data(" ".utf8)).write(to: URL(fileURLWithPath: manifestPath))
+        await s.expectFailure("reader", "rpw", .digestMismatch, "manifest digest mismatch")
+        try manifest.write(to: URL(fileURLWithPath: manifestPath))
+
+        // A manifest whose layer is not a Helm chart layer.
+        let wrong = try OCIReference(s.source, version: "2.0.0")
+        let config = Array("{}".utf8)
+        let client = s.client("ci", "pw")
+        let configDigest = try await client.uploadBlob(config, ref: wrong)
+        let image = Array(#"{"schemaVersion":2,"mediaType":"\#(HelmMediaType.manifest)","config":{"mediaType":"\#(HelmMediaType.config)","digest":"\#(configDigest)","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"\#(s.packaged.digest)","size":\#(s.packaged.bytes.count)}]}"#.utf8)
+        try await client.putManifest(image, ref: wrong)
+        await s.expectFailure("reader", "rpw", version: "2.0.0", .mediaType, "no chart layer of media type \(HelmMediaType.chartContent)")
+
+        // Intact again: the pull works.
+        let cache = TempDir()
+        let entry = try await s.fetcher(cache, "reader", "rpw").fetch(name: "demo", source: .oci(s.source), version: "1.0.0")
+        #expect(entry.manifestDigest == manifestDigest)
     }
 }
