@@ -298,6 +298,8 @@ extension KubeSim {
                     warnings += v.pruned.map { "unknown field \"\($0)\"" }
                 }
             }
+        } else if !info.isCustom {
+            try BuiltinSchema.check(info, &obj, kubernetesVersion: options.kubernetesVersion, validation: validation, warnings: &warnings)
         }
         try Defaults.apply(info, &obj, old: old, sim: self)
         if info.groupResource == GroupResource(group: "apiextensions.k8s.io", resource: "customresourcedefinitions") {

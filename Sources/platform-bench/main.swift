@@ -1,9 +1,13 @@
 // Benchmarks print numbers; they never assert on time. Run: swift run -c release platform-bench
 import Foundation
-// `platform-bench stages` runs only the Stages section.
+// `platform-bench stages` runs only the Stages section; `schemas` only the built-in schema section.
 // `platform-bench rollout` runs only the Rollout section (plan time per profile against --sim).
 if CommandLine.arguments.dropFirst().first == "rollout" {
     await RolloutBench.run()
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "schemas" {
+    KubeSchemaBench.run()
     exit(0)
 }
 if CommandLine.arguments.dropFirst().first == "stages" {
@@ -16,4 +20,5 @@ GoTemplateBench.run()  // GoTemplate: parse throughput on chart templates, execu
 await KubeSimBench.run()  // KubeSim: apply/list/watch throughput (docs/kubesim.md)
 await KubeClientBench.run()  // KubeClient: get/apply requests per second against KubeSim (docs/kubeclient.md)
 StagesBench.run()  // Stages: each example profile rendered end to end (docs/stages.md)
+KubeSchemaBench.run()  // KubeSchema: built-in schema load and validation per profile (docs/stages.md)
 await RolloutBench.run()  // Rollout: plan time per example profile against the simulator (docs/rollout.md)
