@@ -28,7 +28,10 @@ enum BuiltinSchema {
                 causes.append(.typeInvalid(p.path, value,
                                            "\(p.path) in body must be of type \(expected.joined(separator: ",")): \"\(got)\""))
             case .required:
-                causes.append(.required(p.path))
+                // kube-apiserver checks required fields in its validation code, not from the schema; for
+                // spec fields the two agree (containers[].name, selector), for status they do not
+                // (controllers write partial containerStatuses), so status is left to the writer.
+                if p.path != "status" && !p.path.hasPrefix("status.") { causes.append(.required(p.path)) }
             case .unsupportedValue(let value, let supported):
                 causes.append(.init(reason: "FieldValueNotSupported",
                                     message: "Unsupported value: \(value): supported values: \(supported.joined(separator: ", "))",

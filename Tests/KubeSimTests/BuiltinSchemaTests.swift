@@ -67,4 +67,18 @@ import Testing
         #expect(r.bodyJSON?["message"] == "strict decoding error: unknown field \"binaryDataa\"")
         #expect(await h.apply(cmPath + "/c", yaml.replacingOccurrences(of: "binaryDataa: {}\n", with: ""), manager: "t").status == 201)
     }
+
+    @Test func partialStatusIsAcceptedLikeTheRealServer() async {
+        let h = await Harness()
+        let pods = "/api/v1/namespaces/default/pods"
+        let pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "p"],
+                              "spec": ["containers": [["name": "c", "image": "busybox"]]]]
+        #expect(await h.call("POST", pods, pod).status == 201)
+        let status: JSONValue = ["status": ["containerStatuses": [["name": "c", "state": ["waiting": ["reason": "ErrImagePull"]]]]]]
+        let r = await h.call("PATCH", pods + "/p/status", status, contentType: "application/merge-patch+json")
+        #expect(r.status == 200)
+        let bad: JSONValue = ["status": ["containerStatuses": [["name": "c", "restartCount": "many"]]]]
+        let t = await h.call("PATCH", pods + "/p/status", bad, contentType: "application/merge-patch+json")
+        #expect(t.status == 422)
+    }
 }

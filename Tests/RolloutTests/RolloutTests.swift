@@ -111,7 +111,7 @@ func engine(_ cluster: Cluster, _ clock: SimulatedClock, log: EventLog = EventLo
         let p1 = try await makePlan(fixtureStages(), cluster)
         _ = try await engine(cluster, clock).apply(p1, specs: fixtureSpecs)
         // Someone else's ConfigMap in the same namespace must survive prune.
-        _ = try await cluster.apply(obj("apiVersion: v1\nkind: ConfigMap\nmetadata: { name: theirs, namespace: gpu-operator }\ndata: { x: y }"))
+        _ = try await cluster.apply(obj("apiVersion: v1\nkind: ConfigMap\nmetadata: { name: theirs, namespace: gpu-operator }\ndata: { x: \"y\" }"))
         let plan = try await makePlan(fixtureStages(replicas: 8, dropConfigMap: true), cluster)
         #expect(plan.count(.update) == 1)
         #expect(plan.count(.prune) == 1)
