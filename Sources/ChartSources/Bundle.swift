@@ -1,19 +1,20 @@
 import Foundation
-import Helm
-import YAML
 
-/// An air-gapped bundle (`platform bundle`): one reproducible .tar.gz whose entries live
-/// under `bundle/`:
+/// An air-gapped bundle (`platform bundle`): one reproducible `.tar.gz` with, at its root,
 ///
-///     bundle/profile.yaml            the profile as given
-///     bundle/platform.lock           pins of the charts below (digests of these archives)
-///     bundle/charts/NAME-VERSION.tgz every chart the profile names
-///     bundle/rendered/...            the GitOps tree `platform render` writes
-///     bundle/images.txt              every container image the rendered objects use, sorted
+///     bundle.json                    manifest: format, tool version, profile name, sha256 of every other file
+///     profile.yaml                   the profile as given
+///     platform.lock                  pins of the charts below (sha256 of these archives)
+///     charts/NAME-VERSION.tgz        every chart the profile names, packed
+///     images.txt                     every image the install pulls, sorted, one per line
+///     render/...                     the plain GitOps tree `platform render --out` writes
+///
+/// See docs/charts.md ("Air-gapped bundles").
 public struct BundleContents: Sendable, Equatable {
+    public var profileName: String
     public var profile: [UInt8]
     public var lock: LockFile
-    /// Archive bytes by chart name.
+    /// Chart archives by chart name.
     public var charts: [String: PackagedChartFile]
     /// Rendered files by path relative to the rendered tree.
     public var rendered: [String: [UInt8]]
@@ -28,123 +29,135 @@ public struct BundleContents: Sendable, Equatable {
         }
     }
 
-    public init(profile: [UInt8], lock: LockFile, charts: [String: PackagedChartFile], rendered: [String: [UInt8]], images: [String]) {
+    public init(profileName: String, profile: [UInt8], lock: LockFile, charts: [String: PackagedChartFile],
+                rendered: [String: [UInt8]], images: [String]) {
+        self.profileName = profileName
         self.profile = profile
         self.lock = lock
         self.charts = charts
         self.rendered = rendered
         self.images = images
     }
+
+    /// Every file but `bundle.json`, in archive order (fixed files first, then sorted paths).
+    public func files() -> [(path: String, bytes: [UInt8])] {
+        var out: [(String, [UInt8])] = [
+            (BundleLayout.profile, profile),
+            (BundleLayout.lock, Array(lock.yaml().utf8)),
+            (BundleLayout.images, Array(images.map { $0 + "\n" }.joined().utf8)),
+        ]
+        for name in charts.keys.sorted() {
+            guard let c = charts[name] else { continue }
+            out.append((BundleLayout.chartPath(name: name, version: c.version), c.bytes))
+        }
+        for path in rendered.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            out.append((BundleLayout.renderDirectory + "/" + path, rendered[path] ?? []))
+        }
+        return out
+    }
+}
+
+/// Entry names inside a bundle.
+public enum BundleLayout {
+    public static let manifest = "bundle.json"
+    public static let profile = "profile.yaml"
+    public static let lock = LockFile.fileName
+    public static let images = "images.txt"
+    public static let chartsDirectory = "charts"
+    public static let renderDirectory = "render"
+
+    public static func chartPath(name: String, version: String) -> String { "\(chartsDirectory)/\(name)-\(version).tgz" }
+}
+
+/// `bundle.json`: what wrote the bundle and the sha256 of every other entry. Readers refuse
+/// a bundle whose entries differ from it (missing, extra or changed files).
+public struct BundleManifest: Sendable, Equatable, Codable {
+    public static let currentFormat = 1
+
+    public var format: Int
+    /// `platform VERSION` of the writer.
+    public var tool: String
+    public var profile: String
+    /// `sha256:HEX` by entry path.
+    public var files: [String: String]
+
+    public init(format: Int = BundleManifest.currentFormat, tool: String, profile: String, files: [String: String]) {
+        self.format = format
+        self.tool = tool
+        self.profile = profile
+        self.files = files
+    }
+
+    /// Sorted keys, two-space indent, trailing newline: the same manifest, the same bytes.
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        // Encoding plain strings and ints cannot fail.
+        let data = (try? encoder.encode(self)) ?? Data()
+        return [UInt8](data) + [0x0A]
+    }
+
+    public static func decode(_ bytes: [UInt8], location: String) throws(BundleError) -> BundleManifest {
+        do { return try JSONDecoder().decode(BundleManifest.self, from: Data(bytes)) } catch {
+            throw BundleError(.notABundle, location, "\(BundleLayout.manifest) is not a bundle manifest: \(error)")
+        }
+    }
 }
 
 public enum BundleWriter {
-    public static let topDirectory = "bundle"
-
-    /// The bundle's bytes (reproducible: same inputs, same bytes).
-    public static func archive(_ b: BundleContents) throws(ChartFetchError) -> [UInt8] {
-        var entries: [(String, [UInt8])] = []
-        entries.append(("profile.yaml", b.profile))
-        entries.append((LockFile.fileName, Array(b.lock.yaml().utf8)))
-        for name in b.charts.keys.sorted() {
-            guard let c = b.charts[name] else { continue }
-            entries.append(("charts/\(name)-\(c.version).tgz", c.bytes))
+    /// The bundle's bytes: `bundle.json` first, then `BundleContents.files()`. Every entry is
+    /// a regular file, mode 0644, owner 0:0, mtime 2000-01-01, and the gzip header carries no
+    /// timestamp, so the same inputs give the same bytes.
+    public static func archive(_ b: BundleContents, tool: String) throws(BundleError) -> [UInt8] {
+        let files = b.files()
+        let manifest = BundleManifest(tool: tool, profile: b.profileName,
+                                      files: Dictionary(files.map { ($0.path, Digest.sha256($0.bytes)) }, uniquingKeysWith: { $1 }))
+        let entries = [(BundleLayout.manifest, manifest.encoded())] + files.map { ($0.path, $0.bytes) }
+        switch TarWriter.write(entries: entries, location: "bundle") {
+        case .success(let bytes): return bytes
+        case .failure(let e): throw BundleError(.io, e.location, e.message)
         }
-        for path in b.rendered.keys.sorted() {
-            entries.append(("rendered/" + path, b.rendered[path] ?? []))
-        }
-        entries.append(("images.txt", Array(b.images.map { $0 + "\n" }.joined().utf8)))
-        let result = TarWriter.write(entries: entries.map { (topDirectory + "/" + $0.0, $0.1) }, location: "bundle")
-        return try result.get()
     }
 
-    public static func write(_ b: BundleContents, to path: String) throws(ChartFetchError) {
-        try FileSystem.writeAtomically(try archive(b), to: path)
+    /// Writes the bundle atomically (a temporary file beside `path`, then rename); returns its
+    /// `sha256:HEX` so it can be compared out of band.
+    @discardableResult
+    public static func write(_ b: BundleContents, tool: String, to path: String) throws(BundleError) -> String {
+        let bytes = try archive(b, tool: tool)
+        do { try FileSystem.writeAtomically(bytes, to: path) } catch { throw BundleError(.io, error.location, error.message) }
+        return Digest.sha256(bytes)
     }
 }
 
-/// Reads a bundle and serves its charts with no network: the `ChartProvider` for
-/// applying from a bundle. Every chart is checked against the bundle's lock.
-public struct BundleReader: ChartProvider {
-    public var profile: [UInt8]
-    public var lock: LockFile
-    public var files: [String: [UInt8]]
-
-    public init(path: String) throws(ChartFetchError) {
-        try self.init(bytes: try FileSystem.read(path), location: path)
+/// A bundle that cannot be written, read or trusted. `description` names the bundle (and
+/// entry) and says what to do.
+public struct BundleError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Equatable {
+        /// Not a gzipped tar, or no/invalid `bundle.json`.
+        case notABundle
+        /// Absolute or `..` paths, links, devices, duplicate entries.
+        case unsafeEntry
+        /// More entries or decompressed bytes than the reader allows.
+        case tooLarge
+        /// An entry's sha256 differs from `bundle.json`, or a chart's from `platform.lock`.
+        case digestMismatch
+        /// `bundle.json` and the entries disagree (missing or extra files).
+        case contentMismatch
+        /// The lock does not pin the profile's charts, or a chart is missing.
+        case lockMismatch
+        case io
     }
 
-    public init(bytes: [UInt8], location: String = "bundle") throws(ChartFetchError) {
-        let list: [ChartFile]
-        do { list = try ChartArchiveReader(maxTotalSize: 4 << 30, maxFileSize: 1 << 30).files(in: bytes) } catch {
-            throw ChartFetchError(.invalidChart, location, "not a readable bundle: \(error)")
-        }
-        files = Dictionary(list.map { ($0.name, $0.data) }, uniquingKeysWith: { $1 })
-        guard let profile = files["profile.yaml"], let lockBytes = files[LockFile.fileName] else {
-            throw ChartFetchError(.invalidChart, location, "not a platform bundle (no profile.yaml or \(LockFile.fileName))")
-        }
-        self.profile = profile
-        lock = try LockFile.parse(String(decoding: lockBytes, as: UTF8.self), location: location + ":" + LockFile.fileName)
+    public var kind: Kind
+    /// The bundle path, with `:ENTRY` when one entry is at fault.
+    public var location: String
+    public var message: String
+
+    public init(_ kind: Kind, _ location: String, _ message: String) {
+        self.kind = kind
+        self.location = location
+        self.message = message
     }
 
-    public var images: [String] {
-        String(decoding: files["images.txt"] ?? [], as: UTF8.self).split(separator: "\n").map(String.init)
-    }
-
-    /// Rendered files by path relative to the rendered tree.
-    public var rendered: [String: [UInt8]] {
-        var out: [String: [UInt8]] = [:]
-        for (k, v) in files where k.hasPrefix("rendered/") { out[String(k.dropFirst("rendered/".count))] = v }
-        return out
-    }
-
-    public func chart(for request: ChartRequest) throws(ChartSourceError) -> Chart {
-        let path = "charts/\(request.name)-\(request.version).tgz"
-        guard let bytes = files[path] else {
-            throw ChartSourceError(request: request, searched: ["bundle:" + path], cause: "the bundle does not contain this chart")
-        }
-        do {
-            try lock.verify(name: request.name, bytes: bytes, location: "bundle:" + path)
-            return try Chart.load(archive: bytes)
-        } catch let e as ChartFetchError {
-            throw ChartSourceError(request: request, searched: ["bundle:" + path], cause: e.message)
-        } catch {
-            throw ChartSourceError(request: request, searched: ["bundle:" + path], cause: "cannot load: \(error)")
-        }
-    }
-}
-
-/// Container images named by Kubernetes objects: every `image:` of containers,
-/// initContainers and ephemeralContainers in any pod template, plus operator custom
-/// resources that spell images as `repository` + `image` + `version` (the GPU Operator's
-/// ClusterPolicy, the Network Operator's NicClusterPolicy).
-public enum ImageList {
-    public static func images(in objects: [YAMLValue]) -> [String] {
-        var found = Set<String>()
-        for o in objects { walk(o, into: &found) }
-        return found.sorted()
-    }
-
-    static func walk(_ v: YAMLValue, into found: inout Set<String>) {
-        switch v {
-        case .mapping(let m):
-            for key in ["containers", "initContainers", "ephemeralContainers"] {
-                if case .sequence(let cs)? = m[key] {
-                    for c in cs { if case .mapping(let cm) = c, case .string(let image)? = cm["image"], !image.isEmpty { found.insert(image) } }
-                }
-            }
-            // repository/image/version triples (ClusterPolicy's driver, toolkit, …; NicClusterPolicy's ofedDriver, …).
-            if case .string(let repo)? = m["repository"], case .string(let image)? = m["image"], !image.isEmpty {
-                var ref = repo.isEmpty ? image : repo + "/" + image
-                if case .string(let version)? = m["version"], !version.isEmpty {
-                    ref += version.hasPrefix("sha256:") ? "@" + version : ":" + version
-                }
-                found.insert(ref)
-            }
-            for e in m { walk(e.value, into: &found) }
-        case .sequence(let s):
-            for e in s { walk(e, into: &found) }
-        default:
-            break
-        }
-    }
+    public var description: String { "\(location): \(message)" }
 }
