@@ -93,7 +93,8 @@ let package = Package(
         .testTarget(name: "PlatformCLITests", dependencies: ["PlatformCLI"]),
         .testTarget(name: "ChartSourcesTests", dependencies: [
             "ChartSources", "Helm", "Profiles", "YAML", "KubeClient", .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+            "Stages", // golden images.txt of the example profiles
+        ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

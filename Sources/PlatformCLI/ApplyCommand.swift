@@ -76,8 +76,10 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply", abstract: "Apply a profile (or a saved plan) stage by stage, each behind its readiness and smoke gates.")
 
-    @Argument(help: "A profile YAML, or a plan saved with `platform plan --out` (PLAN.json).") var target: String
+    @Argument(help: "A profile YAML, or a plan saved with `platform plan --out` (PLAN.json); omit with --bundle.") var target: String?
     @Option(help: "With PLAN.json: the profile it was made from (default: the path the plan records; its digest must match).") var profile: String?
+    @Option(help: "Install from a bundle written by `platform bundle`: its profile, lock and charts, no chart source is read (with PLAN.json: the bundle the plan was made from).")
+    var bundle: String?
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var flags: RolloutFlags
     @Flag(help: "Do not ask for confirmation.") var yes = false
@@ -88,17 +90,24 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Skip smoke gates (readiness is still checked).") var skipGates = false
 
     func run() async throws {
+        if target == nil, bundle == nil { throw CommandFailure("error: give a PROFILE, a PLAN.json or --bundle FILE") }
+        let target = target ?? bundle ?? ""
         let isSavedPlan = target.hasSuffix(".json")
+        if bundle != nil, !isSavedPlan, target != bundle {
+            throw CommandFailure("error: give either a PROFILE or --bundle FILE, not both")
+        }
         var saved: Plan?
         if isSavedPlan {
             guard let data = FileManager.default.contents(atPath: target) else { throw CommandFailure("error: cannot read \(target)") }
             do { saved = try PlanCodec.decode(try JSONValue.parse([UInt8](data))) } catch { throw CommandFailure("error: \(target): \(error)") }
         }
         let recorded = saved.map(\.profilePath).flatMap { $0.isEmpty ? nil : $0 }
-        guard let profilePath = isSavedPlan ? (profile ?? recorded) : target else {
+        guard let profilePath = isSavedPlan ? (bundle ?? profile ?? recorded) : target else {
             throw CommandFailure("error: \(target) does not name its profile: pass --profile PROFILE (gates and timeouts come from it; its digest must match the plan)")
         }
-        let loaded = try RolloutCLI.load(profilePath, options: cluster)
+        // A bundle (given, or recorded by `plan --bundle --out`) supplies profile and charts.
+        let fromBundle = bundle != nil || RolloutCLI.isBundle(profilePath)
+        let loaded = fromBundle ? try RolloutCLI.load(bundle: profilePath) : try RolloutCLI.load(profilePath, options: cluster)
         let connection = try await RolloutCLI.connect(cluster)
         let plan: Plan
         var options = flags.options(loaded.queues, connection: connection)

@@ -61,13 +61,58 @@ enum RolloutCLI {
         do { pinned = try PinnedChartProvider.forProfile(profile, path: path, mirror: mirror) } catch {
             throw CommandFailure("\(path): error: \(error)")
         }
+        return try load(profile, text: text, path: path, charts: pinned, digest: { chartDigest(provider.candidates(for: $0)) })
+    }
+
+    /// A bundle written by `platform bundle`: profile, lock and charts come from it alone
+    /// (verified against bundle.json and its lock), nothing from the chart sources.
+    static func load(bundle path: String) throws -> LoadedProfile {
+        let reader: BundleReader
+        do { reader = try BundleReader(path: path) } catch {
+            throw CommandFailure("error: \(error)\nThe bundle was refused; nothing was changed.")
+        }
+        let file = path + ":" + BundleLayout.profile
+        let profile: Profile
+        do { profile = try ProfileLoader.load(reader.profileText, file: file).profile } catch { throw CommandFailure(error.description) }
+        do { try reader.verify(profile) } catch { throw CommandFailure("error: \(error)\nThe bundle was refused; nothing was changed.") }
+        let current = "platform \(PlatformVersion.string)"
+        if reader.manifest.tool != current {
+            FileHandle.standardError.write(Data("warning: \(path) was written by \(reader.manifest.tool), this is \(current)\n".utf8))
+        }
+        return try load(profile, text: reader.profileText, path: file, charts: reader,
+                        digest: { reader.lock.entries[$0.name]?.digest ?? "unknown" },
+                        inspect: { render in
+                            // Apply re-renders from the bundled charts; say so when that is not the reviewed render/ tree.
+                            let options = GitOpsOptions(format: .plain, repoPath: BundleLayout.renderDirectory)
+                            let files = GitOpsLayout.files(render, options: options)
+                            var tree = Dictionary(files.map { ($0.path, Array($0.content.utf8)) }, uniquingKeysWith: { $1 })
+                            tree[GitOpsLayout.stateFile] = Array(GitOpsLayout.state(render, options: options, paths: files.map(\.path)).utf8)
+                            let bundled = reader.rendered
+                            let differing = Set(tree.keys).union(bundled.keys).filter { tree[$0] != bundled[$0] }.sorted()
+                            if !differing.isEmpty {
+                                FileHandle.standardError.write(Data(("warning: this platform version renders \(differing.count) file(s) differently from the bundle's render/ tree (first: \(differing[0])); "
+                                    + "applying what it renders now\n").utf8))
+                            }
+                        })
+    }
+
+    /// Whether `path` is a gzipped file (a bundle) rather than a profile: saved plans record either.
+    static func isBundle(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        return (try? h.read(upToCount: 2)) == Data([0x1F, 0x8B])
+    }
+
+    static func load(_ profile: Profile, text: String, path: String, charts: any ChartProvider,
+                     digest: (ChartRequest) -> String, inspect: (PlatformRender) -> Void = { _ in }) throws -> LoadedProfile {
         let render: PlatformRender
-        do { render = try StageRenderer(charts: pinned).render(profile) } catch { throw CommandFailure("\(path): error: \(error)") }
+        do { render = try StageRenderer(charts: charts).render(profile) } catch { throw CommandFailure("\(path): error: \(error)") }
+        inspect(render)
         var digests: [String: String] = [:]
         for stage in render.stages {
             for release in stage.plan.releases {
                 let request = ChartRequest(name: release.chart.rawValue, version: release.version, source: release.source)
-                digests[release.chart.rawValue] = release.version + "@" + chartDigest(provider.candidates(for: request))
+                digests[release.chart.rawValue] = release.version + "@" + digest(request)
             }
         }
         let stages = StageInput.stages(render)
@@ -151,7 +196,9 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan", abstract: "Show what apply would change, per stage and object.",
         discussion: "Exit 0 on success (with --detailed-exitcode: 0 no changes, 2 changes, 1 error). See docs/rollout.md for the --json schema.")
 
-    @Argument(help: "Path to the profile YAML.") var profile: String
+    @Argument(help: "Path to the profile YAML (omit with --bundle).") var profile: String?
+    @Option(help: "Plan from a bundle written by `platform bundle` (its profile, lock and charts; no chart source is read).")
+    var bundle: String?
     @OptionGroup var cluster: ClusterOptions
     @Option(help: "Save the plan (with the objects to apply) to FILE for `platform apply FILE`.") var out: String?
     @Flag(help: "Print the plan as JSON (stable schema, docs/rollout.md).") var json = false
@@ -160,11 +207,23 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "List unchanged objects too.") var verbose = false
 
     func run() async throws {
-        let loaded = try RolloutCLI.load(profile, options: cluster)
+        let loaded: LoadedProfile
+        let source: String
+        switch (profile, bundle) {
+        case (let profile?, nil):
+            loaded = try RolloutCLI.load(profile, options: cluster)
+            source = profile
+        case (nil, let bundle?):
+            loaded = try RolloutCLI.load(bundle: bundle)
+            source = bundle
+        default:
+            throw CommandFailure("error: give either a PROFILE or --bundle FILE")
+        }
         let connection = try await RolloutCLI.connect(cluster)
         let start = ContinuousClock.now
         var plan = try await RolloutCLI.plan(loaded, cluster: connection.cluster)
-        plan.profilePath = profile
+        // A saved plan records where its profile is: the profile file or the bundle.
+        plan.profilePath = source
         let elapsed = ContinuousClock.now - start
         await connection.finish()
         if let out { try RolloutCLI.save(plan, to: out) }
