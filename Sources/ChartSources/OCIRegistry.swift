@@ -113,7 +113,7 @@ public struct OCIRegistryClient: Sendable {
                                       "denied: the login for \(ref.registry) may not \(action) \(ref.repository) (insufficient_scope)\(errors.suffix); use a login with \(action) access (--registry-config)")
             }
             throw ChartFetchError(.unauthorized, location, auth == .none
-                ? "401 Unauthorized\(errors.suffix): \(ref.registry) wants a login; run `docker login \(ref.registry)` or `helm registry login \(ref.registry)`, or pass --registry-config FILE"
+                ? "401 Unauthorized\(errors.suffix): the registry wants a login for \(ref.registry); run `docker login \(ref.registry)` or `helm registry login \(ref.registry)`, or pass --registry-config FILE"
                 : "401 Unauthorized\(errors.suffix): \(ref.registry) refused the login (wrong username or password?)")
         case 403:
             throw ChartFetchError(.forbidden, location, "403 Forbidden\(errors.suffix): the login for \(ref.registry) may not \(action) \(ref.repository)")

@@ -117,10 +117,10 @@ struct ChartsCommand: AsyncParsableCommand {
 
 /// Flags shared by the commands that talk to repositories and registries.
 struct RemoteOptions: ParsableArguments {
-    @Option(help: "Username for classic repositories (password from --password or $PLATFORM_REPO_PASSWORD).") var username: String?
+    @Option(help: "Username for classic repositories and `charts push` (password from --password or $PLATFORM_REPO_PASSWORD).") var username: String?
     @Option(help: "Password for --username (prefer $PLATFORM_REPO_PASSWORD: flags show in process lists).") var password: String?
     @Option(help: "Bearer token for classic repositories (or $PLATFORM_REPO_TOKEN).") var token: String?
-    @Option(help: "Docker config.json with registry logins (default $DOCKER_CONFIG/config.json, ~/.docker/config.json).")
+    @Option(help: "Registry logins (Docker config.json format; default $DOCKER_CONFIG/config.json or ~/.docker/config.json, then Helm's registry config).")
     var registryConfig: String?
     @Option(help: "PEM file of CA certificates to trust for repositories and registries.") var caFile: String?
     @Flag(help: "Do not verify TLS certificates (digests are still verified).") var insecureSkipTlsVerify = false
@@ -136,6 +136,9 @@ struct RemoteOptions: ParsableArguments {
 
     func transport() throws -> any HTTPTransport {
         if insecureSkipTlsVerify { FileHandle.standardError.write(Data((ChartTLS.insecureWarning + "\n").utf8)) }
+        if plainHTTP {
+            FileHandle.standardError.write(Data("warning: --plain-http: OCI registry traffic, credentials included, is not encrypted\n".utf8))
+        }
         do { return try ChartTLS(caFile: caFile, insecureSkipVerify: insecureSkipTlsVerify).transport() } catch {
             throw CommandFailure("error: \(error)")
         }
