@@ -167,7 +167,8 @@ def test_lock_pull_render_and_plan_an_oci_profile(world, pushed):
     rendered = "".join(p.read_text() for p in out.rglob("*.yaml"))
     assert "name: pulled-from-oci" in rendered   # the kueue from the registry, not a mirror copy
     r = platform("plan", profile, "--sim", cache=fresh, cwd=tmp)
-    assert "pulled-from-oci" in r.stdout or "kueue" in r.stdout, r.stdout
+    assert "+ create ConfigMap kueue-system/pulled-from-oci" in r.stdout, r.stdout
+    assert "+ create ServiceAccount gpu-operator/gpu-operator" in r.stdout, r.stdout
 
 
 def expect_failure(world, name, kueue_source, login, text, version="0.19.2", forbidden_digest=None):
