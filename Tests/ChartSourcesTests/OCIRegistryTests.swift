@@ -1,4 +1,4 @@
-import ChartSources
+@testable import ChartSources
 import Foundation
 import Helm
 import KubeClient
@@ -19,6 +19,54 @@ import Testing
         #expect(c.auth(for: "r.example:5000") == .basic(username: "bob", password: "pw"))
         #expect(c.auth(for: "t.example") == .bearer(token: "tok"))
         #expect(c.auth(for: "other") == .none)
+    }
+
+    @Test func registryConfigFlagIsStrictAndHelmsConfigFillsIn() throws {
+        let dir = TempDir()
+        #expect(throws: ChartFetchError.self) { try DockerConfig.load(flag: dir.path + "/missing.json") }
+        let b64 = { (s: String) in Data(s.utf8).base64EncodedString() }
+        dir.file("docker/config.json", #"{"auths":{"a.example":{"auth":"\#(b64("docker:1"))"}}}"#)
+        dir.file("helm/config.json", #"{"auths":{"a.example":{"auth":"\#(b64("helm:1"))"},"b.example":{"username":"u","password":"p"}}}"#)
+        let env = ["DOCKER_CONFIG": dir.path + "/docker", "HELM_REGISTRY_CONFIG": dir.path + "/helm/config.json", "HOME": dir.path]
+        let merged = try DockerConfig.load(flag: nil, environment: env)
+        #expect(merged.auth(for: "a.example") == .basic(username: "docker", password: "1"))
+        #expect(merged.auth(for: "b.example") == .basic(username: "u", password: "p"))
+        dir.file("bad.json", #"{"auths":{"c.example":{"auth":"not base64!"}}}"#)
+        #expect(throws: ChartFetchError.self) { try DockerConfig.load(path: dir.path + "/bad.json") }
+        // Nothing secret in descriptions.
+        #expect(!String(describing: merged.auth(for: "a.example")).contains("1)"))
+    }
+
+    @Test func missingVersionAndBadTagsAreRefused() {
+        let e = #expect(throws: ChartFetchError.self) { try OCIReference("oci://r.example/charts/demo", version: "") }
+        #expect(e?.kind == .missingVersion)
+        #expect(throws: ChartFetchError.self) { try OCIReference("oci://r.example/charts/demo", version: "1.0 beta") }
+        #expect(throws: ChartFetchError.self) { try OCIReference("oci://r.example/charts//demo", version: "1") }
+    }
+
+    /// A valid login whose token lacks the action is "denied", not "wrong password".
+    @Test func insufficientScopeIsDenied() async throws {
+        let t = RecordedTransport()
+        var challenge = HTTPHeaders()
+        challenge.add("WWW-Authenticate", #"Bearer realm="https://auth.example/token",service="reg.example",scope="repository:x/demo:pull""#)
+        var denied = HTTPHeaders()
+        denied.add("WWW-Authenticate", #"Bearer realm="https://auth.example/token",service="reg.example",scope="repository:x/demo:pull",error="insufficient_scope""#)
+        t.on("GET", "/v2/x/demo/manifests/1", .response(HTTPResponse(statusCode: 401, headers: challenge)))
+        t.on("GET", "/token", status: 200, json: #"{"access_token":"T"}"#)
+        t.on("GET", "/v2/x/demo/manifests/1", .response(HTTPResponse(statusCode: 401, headers: denied,
+                                                                     body: Data(#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#.utf8))))
+        let client = OCIRegistryClient(registry: "reg.example", auth: .basic(username: "u", password: "p"), transport: t)
+        let e = await #expect(throws: ChartFetchError.self) { try await client.pull(try OCIReference("oci://reg.example/x/demo", version: "1")) }
+        #expect(e?.kind == .forbidden)
+        #expect(e?.message.contains("may not pull x/demo") == true)
+        #expect(e?.message.contains("UNAUTHORIZED: authentication required") == true)
+    }
+
+    @Test func parsesChallenges() {
+        let (scheme, params) = Challenge.parse(#"Bearer realm="https://a/token",service="reg",scope="repository:x:pull,push",error="insufficient_scope""#)
+        #expect(scheme == "bearer")
+        #expect(params == ["realm": "https://a/token", "service": "reg", "scope": "repository:x:pull,push", "error": "insufficient_scope"])
+        #expect(Challenge.parse(#"Basic realm="x\"y""#).params["realm"] == "x\"y")
     }
 
     /// The Docker token flow: 401 with a Bearer challenge, token from the realm with the
@@ -160,6 +208,28 @@ struct OCIRegistryServerTests {
                                  registryConfig: DockerConfig(auths: [s.registry.host: .basic(username: "reader", password: "rpw")]))
         let tls = await #expect(throws: ChartFetchError.self) { try await plain.fetch(name: "demo", source: .oci(s.source), version: "1.0.0") }
         #expect(tls?.kind == .transport)
+    }
+
+    /// `docker login` against token registries stores an identity token, not the password;
+    /// it is exchanged (POST, grant_type=refresh_token) for an access token.
+    @Test func identityTokenFromDockerConfigIsExchanged() async throws {
+        let s = try await Setup()
+        try await s.client("ci", "pw").push(s.packaged, to: try s.ref)
+        let token = try #require(s.registry.identityTokens["reader"])
+        let dir = TempDir()
+        dir.file("config.json", #"{"auths":{"https://\#(s.registry.host)":{"identitytoken":"\#(token)"}}}"#)
+        let config = try DockerConfig.load(flag: dir.path + "/config.json")
+        #expect(config.auth(for: s.registry.host) == .bearer(token: token))
+        let cache = TempDir()
+        let fetcher = ChartFetcher(cache: ChartCache(root: cache.path), transport: s.transport, registryConfig: config)
+        let entry = try await fetcher.fetch(name: "demo", source: .oci(s.source), version: "1.0.0")
+        #expect(entry.digest == s.packaged.digest)
+
+        let stale = ChartFetcher(cache: ChartCache(root: TempDir().path), transport: s.transport,
+                                 registryConfig: DockerConfig(auths: [s.registry.host: .bearer(token: "idt-revoked")]))
+        let e = await #expect(throws: ChartFetchError.self) { try await stale.fetch(name: "demo", source: .oci(s.source), version: "1.0.0") }
+        #expect(e?.kind == .unauthorized)
+        #expect(e?.description.contains("idt-revoked") == false)
     }
 
     @Test func corruptedStorageAndWrongMediaTypeAreRefused() async throws {

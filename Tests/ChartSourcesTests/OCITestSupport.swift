@@ -27,6 +27,8 @@ final class OCITestRegistry: @unchecked Sendable {
     let caFile: String
     /// The registry's filesystem storage (tests corrupt blobs here).
     let storage: String
+    /// Per user, the token server's refresh token (Docker's `identitytoken`).
+    let identityTokens: [String: String]
 
     init(users: [String]) throws {
         let python = Self.python
@@ -54,6 +56,7 @@ final class OCITestRegistry: @unchecked Sendable {
         self.host = host
         self.caFile = ca
         self.storage = storage
+        self.identityTokens = json?["identity_tokens"] as? [String: String] ?? [:]
     }
 
     deinit {

@@ -10,13 +10,16 @@ certificate (127.0.0.1), the token signing key with its self-signed certificate 
 registry's `rootcertbundle`; tokens carry it in the `x5c` header), the registry config
 and its storage. The token server checks basic credentials and grants, per user, the
 intersection of the requested and the allowed actions (as docker_auth does), so a
-wrong password gives 401 and a user without `pull` gets `insufficient_scope`.
+wrong password gives 401 and a user without `pull` gets `insufficient_scope`. It also
+takes each user's identity token (Docker's `identitytoken`) as an OAuth2 refresh token
+(POST grant_type=refresh_token).
 
     python3 oci_registry.py --user ci:pw:pull,push --user reader:pw:pull --user nobody:pw:
 """
 import argparse
 import base64
 import datetime
+import hashlib
 import json
 import os
 import shutil
@@ -116,10 +119,27 @@ class TokenIssuer:
         r, s = decode_dss_signature(der)
         return signing_input + "." + _b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
 
-    def answer(self, authorization, query):
+    def identity_token(self, name):
+        """The refresh token (Docker's `identitytoken`) that stands for `name`'s login."""
+        return "idt-" + hashlib.sha256(f"{name}:{self.users[name][0]}".encode()).hexdigest()[:24]
+
+    def answer_refresh(self, form):
+        """OAuth2 `grant_type=refresh_token` (POST), as clients with an identity token use."""
+        if form.get("grant_type", [""])[0] != "refresh_token":
+            return 400, {"details": "unsupported grant_type"}, {}
+        token = form.get("refresh_token", [""])[0]
+        user = next((u for u in self.users if self.identity_token(u) == token), None)
+        if user is None:
+            self.requests.append((None, [], "401"))
+            return 401, {"details": "invalid refresh token"}, {}
+        status, body, headers = self.answer("", form, user=user)
+        return status, {"access_token": body.get("token"), "expires_in": 300} if status == 200 else body, headers
+
+    def answer(self, authorization, query, user=None):
         """(status, body dict, headers) for a token request."""
-        user = None
-        if authorization.startswith("Basic "):
+        if user is not None:
+            pass
+        elif authorization.startswith("Basic "):
             try:
                 name, _, password = base64.b64decode(authorization[6:]).decode().partition(":")
             except Exception:
@@ -179,15 +199,12 @@ class Registry:
             def log_message(self, *a):
                 pass
 
-            def do_GET(self):
-                url = urllib.parse.urlparse(self.path)
-                if url.path != "/token":
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                status, body, headers = issuer.answer(self.headers.get("Authorization", ""),
-                                                      urllib.parse.parse_qs(url.query))
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+                self.reply(*issuer.answer_refresh(form))
+
+            def reply(self, status, body, headers):
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 for k, v in headers.items():
@@ -196,6 +213,15 @@ class Registry:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def do_GET(self):
+                url = urllib.parse.urlparse(self.path)
+                if url.path != "/token":
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.reply(*issuer.answer(self.headers.get("Authorization", ""), urllib.parse.parse_qs(url.query)))
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
@@ -269,7 +295,8 @@ auth:
 
     # -- helpers for tests --------------------------------------------------------------
     def describe(self):
-        return {"host": self.host, "ca": self.ca, "storage": self.storage, "dir": self.dir, "realm": self.realm}
+        return {"host": self.host, "ca": self.ca, "storage": self.storage, "dir": self.dir, "realm": self.realm,
+                "identity_tokens": {u: self.issuer.identity_token(u) for u in self.users}}
 
     def blob_path(self, digest):
         hexd = digest.split(":", 1)[1]
