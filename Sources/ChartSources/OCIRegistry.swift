@@ -18,7 +18,8 @@ public struct OCIRegistryClient: Sendable {
         self.auth = auth
         self.scheme = plainHTTP ? "http" : "https"
         self.http = ChartHTTP(transport: transport)
-        self.authenticator = RegistryAuthenticator(login: auth, registry: registry, http: ChartHTTP(transport: transport))
+        self.authenticator = RegistryAuthenticator(login: auth, registry: registry, allowPlainHTTP: plainHTTP,
+                                                   http: ChartHTTP(transport: transport))
     }
 
     func url(_ ref: OCIReference, _ path: String) throws(ChartFetchError) -> URL {
@@ -99,7 +100,11 @@ public struct OCIRegistryClient: Sendable {
         case .upload: subject = "blob upload"
         case .pushManifest: subject = "push of manifest \(ref.tag)"
         }
-        let action = { () -> String in if case .manifest = what { return "pull" }; if case .blob = what { return "pull" }; return "push" }()
+        let action: String
+        switch what {
+        case .manifest, .blob: action = "pull"
+        case .upload, .pushManifest: action = "push"
+        }
         switch response.statusCode {
         case 200..<300:
             if let length = response.headers["Content-Length"].flatMap({ Int($0) }), response.body.count < length {

@@ -7,6 +7,8 @@ import KubeClient
 struct RegistryAuthenticator: Sendable {
     var login: RepositoryAuth
     var registry: String
+    /// The registry itself is plain HTTP (`--plain-http`): an http token realm is expected.
+    var allowPlainHTTP = false
     let http: ChartHTTP
     let tokens = TokenStore()
 
@@ -24,6 +26,11 @@ struct RegistryAuthenticator: Sendable {
         }
         guard scheme == "bearer", let realm = params["realm"], var c = URLComponents(string: realm),
               c.scheme == "https" || c.scheme == "http" else { return nil }
+        // The login goes to the realm: never in clear text unless the registry itself is plain HTTP.
+        if c.scheme == "http", !allowPlainHTTP, login != .none {
+            throw ChartFetchError(.unauthorized, location,
+                                  "the registry's token service \(ChartHTTP.redacted(c.url ?? URL(fileURLWithPath: "/"))) is plain http; refusing to send the login for \(registry) there (use --plain-http only for a plain-HTTP test registry)")
+        }
         // Our scope, not the challenge's: a push's first request (HEAD) is challenged for
         // `pull` only, and the token must also cover the upload that follows.
         let wanted = scope

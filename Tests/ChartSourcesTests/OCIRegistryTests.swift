@@ -62,6 +62,46 @@ import Testing
         #expect(e?.message.contains("UNAUTHORIZED: authentication required") == true)
     }
 
+    /// Blob storage behind a redirect gets no registry credentials; a plain-http token
+    /// realm of an https registry gets no login.
+    @Test func credentialsStayWithTheRegistry() async throws {
+        let chartDir = TempDir()
+        let packaged = try ChartPackager.package(directory: Fixtures.chart(in: chartDir, name: "demo", version: "1.0.0"))
+        let config = Data("{}".utf8)
+        let manifest = try JSONSerialization.data(withJSONObject: [
+            "schemaVersion": 2, "mediaType": HelmMediaType.manifest,
+            "config": ["mediaType": HelmMediaType.config, "digest": Digest.sha256(config), "size": config.count],
+            "layers": [["mediaType": HelmMediaType.chartContent, "digest": packaged.digest, "size": packaged.bytes.count]],
+        ] as [String: Any])
+        let t = RecordedTransport()
+        var challenge = HTTPHeaders()
+        challenge.add("WWW-Authenticate", #"Basic realm="reg""#)
+        t.on("GET", "/v2/x/demo/manifests/1.0.0", .response(HTTPResponse(statusCode: 401, headers: challenge)))
+        t.on("GET", "/v2/x/demo/manifests/1.0.0", .response(HTTPResponse(statusCode: 200, body: manifest)))
+        var redirect = HTTPHeaders()
+        redirect.add("Location", "https://storage.example/bucket/blob?sig=abc")
+        t.on("GET", "/v2/x/demo/blobs/\(packaged.digest)", .response(HTTPResponse(statusCode: 307, headers: redirect)))
+        t.on("GET", "/bucket/blob", .response(HTTPResponse(statusCode: 200, body: Data(packaged.bytes))))
+        let client = OCIRegistryClient(registry: "reg.example", auth: .basic(username: "u", password: "p"), transport: t)
+        let fetched = try await client.pull(try OCIReference("oci://reg.example/x/demo", version: "1.0.0"))
+        #expect(fetched.bytes == packaged.bytes)
+        let reqs = t.requests
+        #expect(reqs.map { $0.url.host ?? "" } == ["reg.example", "reg.example", "reg.example", "storage.example"])
+        #expect(reqs[2].headers["Authorization"] != nil)
+        #expect(reqs[3].headers["Authorization"] == nil)
+
+        let plain = RecordedTransport()
+        var bearer = HTTPHeaders()
+        bearer.add("WWW-Authenticate", #"Bearer realm="http://auth.example/token",service="reg""#)
+        plain.on("GET", "/v2/x/demo/manifests/1.0.0", .response(HTTPResponse(statusCode: 401, headers: bearer)))
+        let e = await #expect(throws: ChartFetchError.self) {
+            try await OCIRegistryClient(registry: "reg.example", auth: .basic(username: "u", password: "p"), transport: plain)
+                .pull(try OCIReference("oci://reg.example/x/demo", version: "1.0.0"))
+        }
+        #expect(e?.message.contains("is plain http; refusing to send the login") == true)
+        #expect(plain.requests.count == 1)
+    }
+
     @Test func parsesChallenges() {
         let (scheme, params) = Challenge.parse(#"Bearer realm="https://a/token",service="reg",scope="repository:x:pull,push",error="insufficient_scope""#)
         #expect(scheme == "bearer")
