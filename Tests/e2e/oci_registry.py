@@ -335,6 +335,76 @@ auth:
             return e.code, dict(e.headers), e.read()
 
 
+class TruncatingProxy:
+    """A TLS proxy in front of the registry that cuts blob downloads short: for a GET of a
+    blob whose digest is in `truncate`, it sends the registry's headers (full Content-Length)
+    and half the body, then closes the connection, as a broken middlebox would."""
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.truncate = set()
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(registry.server_cert, registry.server_key)
+        raw = socket.socket()
+        raw.bind(("127.0.0.1", 0))
+        raw.listen(16)
+        self.sock = ctx.wrap_socket(raw, server_side=True)
+        self.host = "127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.upstream = ssl.create_default_context(cafile=registry.ca)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _read_head(f):
+        lines = []
+        while True:
+            line = f.readline()
+            if not line or line in (b"\r\n", b"\n"):
+                return lines
+            lines.append(line)
+
+    def _serve(self, conn):
+        try:
+            f = conn.makefile("rb")
+            head = self._read_head(f)
+            if not head:
+                return
+            method, path = head[0].split()[:2]
+            headers = [h for h in head[1:] if not h.lower().startswith((b"connection:", b"host:"))]
+            length = next((int(h.split(b":", 1)[1]) for h in headers if h.lower().startswith(b"content-length:")), 0)
+            body = f.read(length) if length else b""
+            host, port = self.registry.host.split(":")
+            up = self.upstream.wrap_socket(socket.create_connection((host, int(port))), server_hostname=host)
+            up.sendall(head[0] + b"Host: " + self.registry.host.encode() + b"\r\nConnection: close\r\n"
+                       + b"".join(headers) + b"\r\n" + body)
+            response = b""
+            while True:
+                chunk = up.recv(65536)
+                if not chunk:
+                    break
+                response += chunk
+            up.close()
+            cut = method == b"GET" and any(path.decode().endswith("/blobs/" + d) for d in self.truncate)
+            if cut and response.startswith(b"HTTP/1.1 200"):
+                split = response.index(b"\r\n\r\n") + 4
+                response = response[:split] + response[split:][: (len(response) - split) // 2]
+            conn.sendall(response)
+        except (OSError, ValueError):
+            pass
+        finally:
+            conn.close()
+
+    def stop(self):
+        self.sock.close()
+
+
 def parse_users(specs):
     users = {}
     for spec in specs:

@@ -5,7 +5,8 @@ distribution) over TLS with token auth (oci_registry.py runs it and the token se
 checks what it wrote; `oras` pushes a chart with Helm's media types that the tool pulls.
 Then a profile whose charts are both `oci://` is locked, pulled, rendered and planned
 (`plan --sim`) with no chart mirror. Errors (401, no login, 403/denied, 404, manifest
-digest mismatch, wrong layer media type, truncated and corrupted blobs) each fail with a
+digest mismatch, wrong layer media type, truncated and corrupted blobs, a connection cut
+mid-blob by a proxy) each fail with a
 clear message and leave no trace of the failing chart in the cache.
 """
 import hashlib
@@ -250,3 +251,32 @@ def test_corrupt_registry_content_is_refused(world, pushed):
     err = expect_failure(world, "mediatype", f"oci://{reg.host}/wrongtype/kueue", "reader",
                          f"no chart layer of media type {HELM_CHART}", forbidden_digest=sha256(data))
     assert "application/vnd.oci.image.layer.v1.tar+gzip" in err
+
+
+def test_connection_cut_mid_blob_is_truncated(world, pushed):
+    """A proxy that closes the connection halfway through the chart layer."""
+    reg = world["reg"]
+    proxy = oci_registry.TruncatingProxy(reg)
+    try:
+        proxy.truncate.add(sha256(pushed["kueue_bytes"]))
+        # Same login file, keyed by the proxy's host:port.
+        path = world["tmp"] / "proxy.json"
+        reg.docker_config(str(path), "reader", "rpw")
+        path.write_text(path.read_text().replace(reg.host, proxy.host))
+        world["logins"]["proxy"] = str(path)
+        text = write_profile(world, "proxy", f"oci://{proxy.host}/charts/kueue").read_text()
+        profile = write_profile(world, "proxy-all", f"oci://{proxy.host}/charts/kueue")
+        profile.write_text(text.replace(f"oci://{reg.host}/nvidia", f"oci://{proxy.host}/nvidia"))
+        cache = world["tmp"] / "cache-proxy"
+        r = platform("charts", "lock", profile, *remote(world, "proxy"), cache=cache, check=False)
+        assert r.returncode != 0, r.stdout
+        assert "download ended early (truncated)" in r.stderr, r.stderr
+        assert not (profile.parent / "platform.lock").exists()
+        files = [str(p.relative_to(cache)) for p in cache.rglob("*") if p.is_file()]
+        assert not any(hashlib.sha256(pushed["kueue_bytes"]).hexdigest() in f for f in files), files
+        assert all(f.endswith(".tgz") or "/refs/" in f for f in files), files  # no temporaries
+        # Through the proxy, untouched charts arrive whole.
+        proxy.truncate.clear()
+        platform("charts", "lock", profile, *remote(world, "proxy"), cache=cache)
+    finally:
+        proxy.stop()
