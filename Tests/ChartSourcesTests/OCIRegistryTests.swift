@@ -102,6 +102,36 @@ import Testing
         #expect(plain.requests.count == 1)
     }
 
+    /// Helm's config blob is `json.Marshal(chart.Metadata)`: Go field order, empty fields
+    /// left out, `<>&` escaped as Go does.
+    @Test func configBlobIsHelmsMetadataJSON() {
+        var m = ChartMetadata()
+        m.name = "demo"
+        m.version = "1.0.0"
+        m.apiVersion = "v2"
+        m.description = "a <demo> & \"test\""
+        m.appVersion = "1.0"
+        m.keywords = ["gpu"]
+        m.annotations = [("z", "1"), ("a", "2")]
+        let text = String(decoding: OCIRegistryClient.configJSON(m), as: UTF8.self)
+        #expect(text == #"{"name":"demo","version":"1.0.0","description":"a \u003cdemo\u003e \u0026 \"test\"","keywords":["gpu"],"apiVersion":"v2","appVersion":"1.0","annotations":{"a":"2","z":"1"}}"#)
+        #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil)
+    }
+
+    /// `--plain-http` talks http:// to the registry (loopback test registries).
+    @Test func plainHTTPUsesHTTP() async throws {
+        let t = RecordedTransport()
+        t.on("GET", "/v2/x/demo/manifests/1", .response(HTTPResponse(statusCode: 404,
+            body: Data(#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#.utf8))))
+        let e = await #expect(throws: ChartFetchError.self) {
+            try await OCIRegistryClient(registry: "127.0.0.1:5000", transport: t, plainHTTP: true)
+                .pull(try OCIReference("oci://127.0.0.1:5000/x/demo", version: "1"))
+        }
+        #expect(e?.kind == .notFound)
+        #expect(e?.message.contains("MANIFEST_UNKNOWN: manifest unknown") == true)
+        #expect(t.requests.first?.url.absoluteString == "http://127.0.0.1:5000/v2/x/demo/manifests/1")
+    }
+
     @Test func parsesChallenges() {
         let (scheme, params) = Challenge.parse(#"Bearer realm="https://a/token",service="reg",scope="repository:x:pull,push",error="insufficient_scope""#)
         #expect(scheme == "bearer")
