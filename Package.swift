@@ -40,7 +40,7 @@ let package = Package(
         // Built-in kinds' schemas (generated, embedded) and their validator; docs/architecture.md.
         .target(name: "KubeSchema", dependencies: ["KubeModel", "YAML", "CLibArchive"]),
         .target(name: "ChartSources", dependencies: [
-            "Helm", "Profiles", "YAML", "KubeClient", "CLibArchive",
+            "Helm", "Profiles", "YAML", "KubeClient", "CLibArchive", "CLibYAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Stages", dependencies: ["Profiles", "Helm", "YAML", "ChartSources", "KubeSchema"]),

@@ -5,7 +5,7 @@ import Foundation
 /// reference or path involved; `description` says what failed and what to do.
 public struct ChartFetchError: Error, Sendable, CustomStringConvertible, Equatable {
     public enum Kind: String, Sendable, Equatable {
-        case unauthorized, forbidden, notFound, httpStatus, transport
+        case unauthorized, forbidden, notFound, httpStatus, transport, tls
         case digestMismatch, truncated, mediaType, missingVersion
         case invalidIndex, invalidManifest, invalidReference, invalidChart
         case io, lockMismatch, notCached

@@ -30,10 +30,15 @@ public struct ChartFetcher: Sendable {
     }
 
     /// Fetches one chart, verifies it (and against `pinned`, when given), stores it in the
-    /// cache and records the reference. Nothing is cached when any check fails.
+    /// cache and records the reference. Nothing is cached when any check fails. With a pin
+    /// whose archive is already cached, nothing is downloaded.
     public func fetch(name: String, source: ChartSource, version: String, pinned: LockFile.Entry? = nil)
         async throws(ChartFetchError) -> LockFile.Entry
     {
+        // Cache hit: the pinned archive is already here (load re-hashes it), so no network.
+        if let pinned, pinned.source == source.description, pinned.version == version, cache.contains(digest: pinned.digest) {
+            return pinned
+        }
         let fetched: FetchedChart
         switch source {
         case .repository(let url):
@@ -115,55 +120,77 @@ public struct PinnedChartProvider: ChartProvider {
     }
 
     public func chart(for request: ChartRequest) throws(ChartSourceError) -> Chart {
-        let pinned = lock?.entries[request.name]
-        if let pinned, pinned.version != request.version || pinned.source != request.source.description {
-            throw ChartSourceError(request: request, searched: [lockPath],
-                                   cause: "\(LockFile.fileName) pins \(pinned.version) from \(pinned.source); run `platform charts lock PROFILE`")
-        }
-        let digest = pinned?.digest ?? cache?.reference(source: request.source.description, name: request.name, version: request.version)
-        if let digest, let cache, let bytes = cache.load(digest: digest) {
+        switch try resolve(request) {
+        case .archive(let bytes, let path):
             do { return try Chart.load(archive: bytes) } catch {
-                throw ChartSourceError(request: request, searched: [cache.path(digest: digest) ?? cache.root], cause: "cannot load: \(error)")
+                throw ChartSourceError(request: request, searched: [path], cause: "cannot load: \(error)")
             }
+        case .unpinned:
+            return try local.chart(for: request)
         }
-        // Not cached: local paths and the mirror. A pinned archive must still match its pin.
-        if let pinned {
-            let candidates = local.candidates(for: request)
-            if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
-                var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: found, isDirectory: &isDirectory)
-                let bytes: [UInt8]
-                do {
-                    bytes = isDirectory.boolValue ? try ChartPackager.package(directory: found).bytes : try FileSystem.read(found)
-                    try LockFile(entries: [pinned]).verify(name: request.name, bytes: bytes, location: found)
-                } catch {
-                    // A mirror directory is not the archive that was pinned; only archives and local sources are compared.
-                    if !(isDirectory.boolValue && request.source.isRemote) {
-                        throw ChartSourceError(request: request, searched: [found], cause: error.message)
-                    }
-                }
+    }
+
+    /// The digest `platform.lock` pins for `request`, if any.
+    public func pinnedDigest(for request: ChartRequest) -> String? {
+        lock?.entries[request.name]?.digest
+    }
+
+    enum Resolution {
+        /// Verified archive bytes (from the cache, or a local/mirror chart checked against its pin).
+        case archive([UInt8], path: String)
+        /// No pin and nothing cached: load from local paths and the mirror as they are.
+        case unpinned
+    }
+
+    /// Where the chart for `request` comes from. With a pin, only bytes whose sha256 is the
+    /// pinned digest are returned: the cache entry, else a local or mirror `.tgz`, else a
+    /// local or mirror directory packaged reproducibly (`platform charts package`).
+    /// Without a pin: the archive `charts pull` last recorded, else `.unpinned`.
+    func resolve(_ request: ChartRequest) throws(ChartSourceError) -> Resolution {
+        guard let pinned = lock?.entries[request.name] else {
+            if let digest = cache?.reference(source: request.source.description, name: request.name, version: request.version),
+               let cache, let bytes = cache.load(digest: digest) {
+                return .archive(bytes, path: cache.path(digest: digest) ?? cache.root)
             }
+            return .unpinned
         }
-        do { return try local.chart(for: request) } catch {
-            var e = error
-            if case .repository = request.source, cache != nil {
-                e.cause += "; or run `platform charts pull PROFILE` to fetch it into the cache"
-            } else if case .oci = request.source, cache != nil {
-                e.cause += "; or run `platform charts pull PROFILE` to fetch it into the cache"
+        if pinned.version != request.version || pinned.source != request.source.description {
+            throw ChartSourceError(request: request, searched: [lockPath],
+                                   cause: "\(LockFile.fileName) pins \(pinned.version) from \(pinned.source), the profile asks for \(request.version) from \(request.source); run `platform charts lock PROFILE` to re-pin")
+        }
+        if let cache, let bytes = cache.load(digest: pinned.digest) {
+            return .archive(bytes, path: cache.path(digest: pinned.digest) ?? cache.root)
+        }
+        let candidates = local.candidates(for: request)
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            var searched = candidates
+            if let path = cache?.path(digest: pinned.digest) { searched.insert(path, at: 0) }
+            throw ChartSourceError(request: request, searched: searched,
+                                   cause: "\(pinned.digest) (pinned in \(lockPath)) is not in the chart cache; run `platform charts pull PROFILE`")
+        }
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: found, isDirectory: &isDirectory)
+        let bytes: [UInt8]
+        do {
+            bytes = isDirectory.boolValue ? try ChartPackager.package(directory: found).bytes : try FileSystem.read(found)
+            try lock?.verify(name: request.name, bytes: bytes, location: found)
+        } catch {
+            var cause = error.message
+            if request.source.isRemote {
+                cause += "; to use the pinned archive run `platform charts pull PROFILE`"
             }
-            throw e
+            throw ChartSourceError(request: request, searched: [found], cause: cause)
         }
+        return .archive(bytes, path: found)
     }
 }
 
 extension PinnedChartProvider {
-    /// The archive bytes for `request` (what a bundle ships): the cached pin, else a local
-    /// or mirror `.tgz`, else a local or mirror directory packaged reproducibly. Checked
-    /// against the lock when it pins the chart.
+    /// The archive bytes for `request` (what a bundle ships): as `chart(for:)` resolves it,
+    /// and for an unpinned, uncached chart the local or mirror `.tgz`, else the local or
+    /// mirror directory packaged reproducibly.
     public func archive(for request: ChartRequest) throws(ChartSourceError) -> [UInt8] {
-        let pinned = lock?.entries[request.name]
-        let digest = pinned?.digest ?? cache?.reference(source: request.source.description, name: request.name, version: request.version)
-        if let digest, let bytes = cache?.load(digest: digest) { return bytes }
+        if case .archive(let bytes, _) = try resolve(request) { return bytes }
         let candidates = local.candidates(for: request)
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             throw ChartSourceError(request: request, searched: candidates, cause: "not cached and not found locally; run `platform charts pull PROFILE`")
@@ -171,11 +198,7 @@ extension PinnedChartProvider {
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: found, isDirectory: &isDirectory)
         do {
-            let bytes = isDirectory.boolValue ? try ChartPackager.package(directory: found).bytes : try FileSystem.read(found)
-            if let pinned, !(isDirectory.boolValue && request.source.isRemote) {
-                try LockFile(entries: [pinned]).verify(name: request.name, bytes: bytes, location: found)
-            }
-            return bytes
+            return isDirectory.boolValue ? try ChartPackager.package(directory: found).bytes : try FileSystem.read(found)
         } catch {
             throw ChartSourceError(request: request, searched: [found], cause: error.message)
         }

@@ -68,10 +68,7 @@ struct ChartHTTP: Sendable {
             }
             let response: HTTPResponse
             do { response = try await transport.send(r) } catch {
-                // CURLE_PARTIAL_FILE (18): the connection closed before Content-Length bytes came.
-                let kind: ChartFetchError.Kind = error.curlCode == 18 ? .truncated : .transport
-                throw ChartFetchError(kind, Self.redacted(r.url), kind == .truncated
-                    ? "download ended early (truncated): \(error.message)" : "request failed: \(error.message)")
+                throw Self.failure(error, url: r.url)
             }
             if [301, 302, 303, 307, 308].contains(response.statusCode), let location = response.headers["Location"],
                let next = URL(string: location, relativeTo: r.url)?.absoluteURL {
@@ -103,11 +100,28 @@ struct ChartHTTP: Sendable {
                 ? "\(what): 401 Unauthorized: the server needs credentials (--username/--password, --token or --registry-config)"
                 : "\(what): 401 Unauthorized: the server refused the credentials given")
         case 403:
-            throw ChartFetchError(.forbidden, location, "\(what): 403 Forbidden: these credentials may not read it")
+            throw ChartFetchError(.forbidden, location, "\(what): 403 Forbidden: the server refused access; use credentials that may read it")
         case 404:
-            throw ChartFetchError(.notFound, location, "\(what): 404 Not Found")
+            throw ChartFetchError(.notFound, location, "\(what): 404 Not Found; check the URL (repository URL in the profile, or the index's urls)")
         default:
             throw ChartFetchError(.httpStatus, location, "\(what): HTTP \(response.statusCode)")
+        }
+    }
+
+    /// A transport failure as a `ChartFetchError` that says what to do.
+    static func failure(_ error: TransportError, url: URL) -> ChartFetchError {
+        let location = redacted(url)
+        // CURLE_PARTIAL_FILE (18): the connection closed before Content-Length bytes came.
+        if error.curlCode == 18 {
+            return ChartFetchError(.truncated, location, "download ended early (truncated): \(error.message); nothing was cached, try again")
+        }
+        switch error.kind {
+        case .tlsVerificationFailed:
+            return ChartFetchError(.tls, location, "TLS certificate verification failed: \(error.message); pass --ca-file PEM with the CA that signed the server's certificate (--insecure-skip-tls-verify only for testing)")
+        case .tls:
+            return ChartFetchError(.tls, location, "TLS handshake failed: \(error.message); check --ca-file and the server's TLS setup")
+        default:
+            return ChartFetchError(.transport, location, "request failed: \(error.description)")
         }
     }
 

@@ -31,18 +31,19 @@ public struct HelmRepositoryClient: Sendable {
     /// The repository URL with a trailing slash, so relative chart URLs resolve under it.
     var base: URL? { URL(string: repositoryURL.hasSuffix("/") ? repositoryURL : repositoryURL + "/") }
 
-    public func index() async throws(ChartFetchError) -> RepositoryIndex {
+    /// The repository's index; with `chart`, only that chart's entries.
+    public func index(chart: String? = nil) async throws(ChartFetchError) -> RepositoryIndex {
         guard let base, let url = URL(string: "index.yaml", relativeTo: base)?.absoluteURL else {
             throw ChartFetchError(.invalidReference, repositoryURL, "not a valid repository URL")
         }
         let response = try await http.get(url, auth: auth, what: "repository index")
-        return try RepositoryIndex.parse(String(decoding: response.body, as: UTF8.self), location: ChartHTTP.redacted(url))
+        return try RepositoryIndex.parse(String(decoding: response.body, as: UTF8.self), location: ChartHTTP.redacted(url), chart: chart)
     }
 
     /// Fetches `name` at `version` and checks the archive against the index's digest
     /// (when the index has one) and the archive's own Chart.yaml.
     public func fetch(name: String, version: String) async throws(ChartFetchError) -> FetchedChart {
-        let index = try await index()
+        let index = try await index(chart: name)
         let entry = try index.entry(name: name, version: version, location: repositoryURL)
         guard let first = entry.urls.first, let base, let url = URL(string: first, relativeTo: base)?.absoluteURL else {
             throw ChartFetchError(.invalidIndex, repositoryURL, "index entry \(name) \(version) has no usable URL")

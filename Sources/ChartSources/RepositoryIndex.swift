@@ -37,9 +37,29 @@ public struct RepositoryIndex: Sendable, Equatable {
         self.generated = generated
     }
 
-    /// Parses index.yaml text. Unknown fields are ignored; numbers written for versions
-    /// are read as their text.
-    public static func parse(_ text: String, location: String) throws(ChartFetchError) -> RepositoryIndex {
+    /// Parses index.yaml text. Unknown fields are ignored; scalars are read as their text
+    /// (`version: 1.10` is "1.10", as Helm's string fields read it). With `chart`, only that
+    /// chart's entries are kept (what a fetch needs; the rest is scanned, not stored).
+    ///
+    /// Large public indexes run to tens of MB, so this reads libyaml events directly instead
+    /// of building a YAML tree; documents it cannot read that way (aliases, tags on the
+    /// fields it keeps) go through the full decoder.
+    public static func parse(_ text: String, location: String, chart: String? = nil) throws(ChartFetchError) -> RepositoryIndex {
+        switch IndexEventReader.read(text, chart: chart) {
+        case .index(let index): return index
+        case .unsupported: return try parseTree(text, location: location, chart: chart)
+        case .invalid(let problem, let line):
+            throw ChartFetchError(.invalidIndex, location, "index.yaml is not valid YAML (line \(line)): \(problem)")
+        case .notMapping:
+            throw ChartFetchError(.invalidIndex, location, "index.yaml is not a mapping (is this a Helm repository?)")
+        case .entriesNotMapping:
+            throw ChartFetchError(.invalidIndex, location, "index.yaml: entries is not a mapping")
+        }
+    }
+
+    /// The general path: decode the whole document, then read the fields (the fallback of
+    /// `parse`, public for the benchmark and equivalence tests).
+    public static func parseTree(_ text: String, location: String, chart: String? = nil) throws(ChartFetchError) -> RepositoryIndex {
         let value: YAMLValue
         do { value = try YAMLDecoder(rules: .core).decode(text, file: location) } catch {
             throw ChartFetchError(.invalidIndex, location, "index.yaml is not valid YAML: \(error)")
@@ -52,7 +72,7 @@ public struct RepositoryIndex: Sendable, Equatable {
             throw ChartFetchError(.invalidIndex, location, "index.yaml: entries is not a mapping")
         }
         var entries: [String: [Entry]] = [:]
-        for item in entryMap {
+        for item in entryMap where chart == nil || item.key == chart {
             guard case .sequence(let versions) = item.value else { continue }
             var list: [Entry] = []
             list.reserveCapacity(versions.count)

@@ -10,6 +10,11 @@ if CommandLine.arguments.dropFirst().first == "schemas" {
     KubeSchemaBench.run()
     exit(0)
 }
+// `platform-bench charts` runs only the chart sources section (index parse, cache hit/miss).
+if CommandLine.arguments.dropFirst().first == "charts" {
+    await ChartsBench.run()
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "stages" {
     StagesBench.run()
     exit(0)
@@ -22,3 +27,4 @@ await KubeClientBench.run()  // KubeClient: get/apply requests per second agains
 StagesBench.run()  // Stages: each example profile rendered end to end (docs/stages.md)
 KubeSchemaBench.run()  // KubeSchema: built-in schema load and validation per profile (docs/stages.md)
 await RolloutBench.run()  // Rollout: plan time per example profile against the simulator (docs/rollout.md)
+await ChartsBench.run()  // Charts: index.yaml parse time, chart cache hit/miss for a profile (docs/charts.md)
