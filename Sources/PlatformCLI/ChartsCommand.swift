@@ -9,7 +9,7 @@ import Profiles
 struct ChartsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "charts", abstract: "Package, index, fetch, cache and pin charts by digest.",
-        discussion: "See docs/chart-sources.md.",
+        discussion: "Charts are cached by digest under $XDG_CACHE_HOME/platform/charts; platform.lock beside the profile pins them. See README (Charts) and docs/charts.md.",
         subcommands: [Package.self, Index.self, Pull.self, Lock.self, Push.self])
 
     struct Package: AsyncParsableCommand {

@@ -91,12 +91,51 @@ import Testing
                                            digest: Digest.sha256([0]))])
         let refusing = PinnedChartProvider(cache: cache, lock: bad, local: LocalChartProvider(mirror: mirror.path))
         let e = #expect(throws: ChartSourceError.self) { try refusing.chart(for: request) }
-        #expect(e?.cause.contains("pins") == true)
+        #expect(e?.cause.contains("expected \(Digest.sha256([0]))") == true)
+        #expect(e?.cause.contains("platform charts lock") == true)
+        #expect(e?.cause.contains("platform charts pull") == true)
 
         let stale = PinnedChartProvider(cache: cache, lock: good, local: LocalChartProvider(mirror: mirror.path))
         let e2 = #expect(throws: ChartSourceError.self) {
             try stale.chart(for: ChartRequest(name: "demo", version: "2.0.0", source: .repository("https://charts.example")))
         }
         #expect(e2?.cause.contains("charts lock") == true)
+    }
+
+    @Test func pinnedMirrorDirectoryIsCheckedByItsPackagedDigest() throws {
+        let dir = TempDir(), mirror = TempDir(), cacheDir = TempDir()
+        let packaged = try ChartPackager.package(directory: Fixtures.chart(in: dir, name: "demo", version: "1.0.0"))
+        _ = Fixtures.chart(in: mirror, name: "demo-1.0.0", version: "1.0.0")  // directory demo-1.0.0/ (chart name fixed below)
+        mirror.file("demo-1.0.0/Chart.yaml", "apiVersion: v2\nname: demo\nversion: 1.0.0\nappVersion: \"1.0\"\ndescription: test chart\n")
+        let request = ChartRequest(name: "demo", version: "1.0.0", source: .repository("https://charts.example"))
+        let lock = LockFile(entries: [.init(name: "demo", source: "https://charts.example", version: "1.0.0", digest: packaged.digest)])
+        let provider = PinnedChartProvider(cache: ChartCache(root: cacheDir.path), lock: lock, local: LocalChartProvider(mirror: mirror.path))
+        // Same files, same reproducible archive: accepted without a cache entry.
+        #expect(try provider.archive(for: request) == packaged.bytes)
+        #expect(try provider.chart(for: request).name == "demo")
+        // One changed file: refused, naming both digests.
+        mirror.file("demo-1.0.0/values.yaml", "image: nginx:1.28\n")
+        let e = #expect(throws: ChartSourceError.self) { try provider.chart(for: request) }
+        #expect(e?.cause.contains("expected \(packaged.digest), got sha256:") == true)
+        // Nothing local at all: the message says to pull.
+        let empty = PinnedChartProvider(cache: ChartCache(root: cacheDir.path), lock: lock, local: LocalChartProvider(mirror: nil))
+        let e2 = #expect(throws: ChartSourceError.self) { try empty.chart(for: request) }
+        #expect(e2?.cause.contains("platform charts pull") == true)
+    }
+
+    @Test func forProfileRefusesAStaleLock() throws {
+        let dir = TempDir()
+        dir.file("p.yaml", "")
+        let lock = LockFile(entries: [.init(name: "kueue", source: "oci://r/k/kueue", version: "0.19.1", digest: Digest.sha256([1]))])
+        try lock.write(to: dir.path + "/platform.lock")
+        let p = Self.profile([.kueue: ChartSpec(source: .oci("oci://r/k/kueue"), version: "0.19.2")])
+        let e = #expect(throws: ChartFetchError.self) {
+            try PinnedChartProvider.forProfile(p, path: dir.path + "/p.yaml", mirror: nil, cache: nil)
+        }
+        #expect(e?.kind == .lockMismatch)
+        #expect(e?.location == dir.path + "/platform.lock")
+        // No lock file: no verification.
+        try FileManager.default.removeItem(atPath: dir.path + "/platform.lock")
+        #expect(try PinnedChartProvider.forProfile(p, path: dir.path + "/p.yaml", mirror: nil, cache: nil).lock == nil)
     }
 }

@@ -74,4 +74,56 @@ import Testing
         #expect(index.entries.count == 200)
         #expect(try index.entry(name: "chart199", version: "1.24.0", location: "big").urls.first == "https://example.com/charts/chart199-1.24.0.tgz")
     }
+
+    @Test func eventReaderMatchesTheTreeDecoder() throws {
+        let text = """
+            apiVersion: v1
+            entries:
+              alpha:
+              - annotations: { category: x, nested: [1, 2, {a: b}] }
+                apiVersion: v2
+                appVersion: "1.0"
+                created: "2025-01-01T00:00:00Z"
+                dependencies:
+                - name: common
+                  version: 2.x.x
+                description: Alpha
+                digest: \(String(repeating: "ab", count: 32))
+                name: alpha
+                urls:
+                - alpha-2.0.0.tgz
+                - https://mirror.example/alpha-2.0.0.tgz
+                version: 2.0.0
+              - name: alpha
+                version: 1.0.0
+                urls: [alpha-1.0.0.tgz]
+                digest:
+              beta:
+              - {name: beta, version: "0.1.0", urls: ["b.tgz"], digest: null}
+              empty: []
+            generated: "2025-09-01T00:00:00Z"
+            serverInfo: {contextPath: /x}
+
+            """
+        let fast = try RepositoryIndex.parse(text, location: "i")
+        #expect(fast == (try RepositoryIndex.parseTree(text, location: "i")))
+        #expect(fast.entries["alpha"]?.map(\.version) == ["2.0.0", "1.0.0"])
+        #expect(fast.entries["alpha"]?.first?.urls.count == 2)
+        #expect(fast.entries["beta"]?.first?.digest == "")
+        #expect(fast.generated == "2025-09-01T00:00:00Z")
+        // Only one chart's entries when asked.
+        #expect(try RepositoryIndex.parse(text, location: "i", chart: "beta").entries.keys.sorted() == ["beta"])
+    }
+
+    @Test func eventReaderKeepsVersionTextAndFallsBackForAliases() throws {
+        // Helm reads versions into strings: 1.10 stays "1.10", not the float 1.1.
+        let plain = try RepositoryIndex.parse("entries:\n  a:\n  - {name: a, version: 1.10, urls: [a.tgz]}\n", location: "i")
+        #expect(plain.entries["a"]?.first?.version == "1.10")
+        let aliased = try RepositoryIndex.parse("entries:\n  a:\n  - &e {name: a, version: 1.0.0, urls: [a.tgz]}\n  b:\n  - *e\n", location: "i")
+        #expect(aliased.entries["b"]?.first?.version == "1.0.0")
+        let e = #expect(throws: ChartFetchError.self) { try RepositoryIndex.parse("entries: [\n", location: "i") }
+        #expect(e?.kind == .invalidIndex)
+        #expect(throws: ChartFetchError.self) { try RepositoryIndex.parse("entries: [1, 2]\n", location: "i") }
+        #expect(try RepositoryIndex.parse("apiVersion: v1\nentries: null\n", location: "i").entries.isEmpty)
+    }
 }

@@ -13,21 +13,23 @@ struct ServedRepo {
     let packaged: PackagedChart
     let server: RepoServer
 
-    init(username: String = "", password: String = "", token: String = "", mutateIndex: ((inout RepositoryIndex) -> Void)? = nil) throws {
+    init(username: String = "", password: String = "", token: String = "", tls: TestCertificates? = nil,
+         mutateIndex: ((inout RepositoryIndex) -> Void)? = nil) throws {
         let (p, _) = try ChartPackager.package(directory: Fixtures.chart(in: charts, name: "demo", version: "1.0.0"), destination: repo.path)
         packaged = p
         var index = try RepositoryIndex.build(directory: repo.path)
         mutateIndex?(&index)
         repo.file("index.yaml", index.yaml())
-        server = try RepoServer(root: repo.path, username: username, password: password, token: token)
+        server = try RepoServer(root: repo.path, username: username, password: password, token: token, tls: tls)
     }
 
-    func fetcher(auth: RepositoryAuth = .none) -> ChartFetcher {
-        ChartFetcher(cache: ChartCache(root: cache.path), transport: CurlTransport(defaultTimeout: .seconds(30)), repositoryAuth: auth)
+    func fetcher(auth: RepositoryAuth = .none, tls: ChartTLS = ChartTLS()) throws(ChartFetchError) -> ChartFetcher {
+        ChartFetcher(cache: ChartCache(root: cache.path), transport: try tls.transport(), repositoryAuth: auth)
     }
 
-    func fetch(_ url: String? = nil, version: String = "1.0.0", auth: RepositoryAuth = .none) async throws(ChartFetchError) -> LockFile.Entry {
-        try await fetcher(auth: auth).fetch(name: "demo", source: .repository(url ?? server.url), version: version)
+    func fetch(_ url: String? = nil, version: String = "1.0.0", auth: RepositoryAuth = .none,
+               tls: ChartTLS = ChartTLS()) async throws(ChartFetchError) -> LockFile.Entry {
+        try await fetcher(auth: auth, tls: tls).fetch(name: "demo", source: .repository(url ?? server.url), version: version)
     }
 
     var cacheFiles: [String] { ChartCache(root: cache.path).allFiles() }
@@ -114,6 +116,65 @@ struct ServedRepo {
             try await r.fetcher().fetch(name: "demo", source: .repository(r.server.url), version: "1.0.0", pinned: pinned)
         }
         #expect(e?.kind == .lockMismatch)
+        #expect(r.cacheFiles.isEmpty)
+    }
+
+    @Test func httpsWithTheTestCA() async throws {
+        let certs = try TestCertificates()
+        let r = try ServedRepo(username: "alice", password: "s3cret", tls: certs)
+        #expect(r.server.url.hasPrefix("https://"))
+        let entry = try await r.fetch(auth: .basic(username: "alice", password: "s3cret"), tls: ChartTLS(caFile: certs.ca))
+        #expect(entry.digest == r.packaged.digest)
+    }
+
+    @Test func badCAIsAClearTLSErrorAndLeavesCacheClean() async throws {
+        let certs = try TestCertificates()
+        let r = try ServedRepo(tls: certs)
+        for tls in [ChartTLS(), ChartTLS(caFile: certs.otherCA)] {
+            let e = await #expect(throws: ChartFetchError.self) { try await r.fetch(tls: tls) }
+            #expect(e?.kind == .tls)
+            #expect(e?.message.contains("--ca-file") == true)
+        }
+        #expect(r.cacheFiles.isEmpty)
+        // A CA file that cannot be read is an error before any request.
+        #expect(throws: ChartFetchError.self) { try ChartTLS(caFile: certs.dir.path + "/missing.pem").transport() }
+    }
+
+    @Test func insecureSkipVerifyStillChecksDigests() async throws {
+        let certs = try TestCertificates()
+        let good = try ServedRepo(tls: certs)
+        #expect(try await good.fetch(tls: ChartTLS(insecureSkipVerify: true)).digest == good.packaged.digest)
+        let bad = try ServedRepo(tls: certs) { index in index.entries["demo"]?[0].digest = String(repeating: "0", count: 64) }
+        let e = await #expect(throws: ChartFetchError.self) { try await bad.fetch(tls: ChartTLS(insecureSkipVerify: true)) }
+        #expect(e?.kind == .digestMismatch)
+        #expect(bad.cacheFiles.isEmpty)
+    }
+
+    @Test func vPrefixDifferenceAsHelm() async throws {
+        let r = try ServedRepo()
+        let entry = try await r.fetch(version: "v1.0.0")
+        #expect(entry.digest == r.packaged.digest)
+    }
+
+    @Test func lockedPullOfACachedChartNeedsNoNetwork() async throws {
+        let r = try ServedRepo()
+        let entry = try await r.fetch()
+        let offline = ChartFetcher(cache: ChartCache(root: r.cache.path), transport: OfflineTransport())
+        let again = try await offline.fetch(name: "demo", source: .repository(r.server.url), version: "1.0.0", pinned: entry)
+        #expect(again == entry)
+        // Without the pin it must ask the repository (and fails offline, clearly).
+        let e = await #expect(throws: ChartFetchError.self) {
+            try await offline.fetch(name: "demo", source: .repository(r.server.url), version: "1.0.0")
+        }
+        #expect(e?.kind == .transport)
+    }
+
+    @Test func errorMessagesNameTheChartAndTheFix() async throws {
+        let r = try ServedRepo(token: "tok")
+        let e = await #expect(throws: ChartFetchError.self) { try await r.fetch(auth: .bearer(token: "wrong")) }
+        #expect(e?.kind == .unauthorized)
+        #expect(e?.message.contains("refused the credentials") == true)
+        #expect(e?.description.contains("wrong") == false)
         #expect(r.cacheFiles.isEmpty)
     }
 }

@@ -99,7 +99,8 @@ final class ServerProcess: @unchecked Sendable {
 /// optional basic/bearer auth and misbehaviour for error tests.
 final class RepoServer: @unchecked Sendable {
     let server: ServerProcess
-    var url: String { "http://127.0.0.1:\(server.port)" }
+    let tls: TestCertificates?
+    var url: String { (tls == nil ? "http" : "https") + "://127.0.0.1:\(server.port)" }
 
     static let script = #"""
 import base64, http.server, os, signal, socketserver, sys, threading
@@ -134,11 +135,62 @@ class H(http.server.SimpleHTTPRequestHandler):
 class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 s = S(("127.0.0.1", 0), H)
+if len(sys.argv) > 6 and sys.argv[5]:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[5], sys.argv[6])
+    s.socket = ctx.wrap_socket(s.socket, server_side=True)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 """#
 
-    init(root: String, username: String = "", password: String = "", token: String = "") throws {
-        server = try ServerProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", Self.script, root, username, password, token])
+    init(root: String, username: String = "", password: String = "", token: String = "", tls: TestCertificates? = nil) throws {
+        self.tls = tls
+        server = try ServerProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", Self.script, root, username, password, token,
+                                                                           tls?.serverCertificate ?? "", tls?.serverKey ?? ""])
+    }
+}
+
+/// A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl CLI), plus
+/// an unrelated CA for "wrong CA" cases.
+final class TestCertificates: @unchecked Sendable {
+    let dir = TempDir()
+    var ca: String { dir.path + "/ca.pem" }
+    var otherCA: String { dir.path + "/other-ca.pem" }
+    var serverCertificate: String { dir.path + "/server.pem" }
+    var serverKey: String { dir.path + "/server-key.pem" }
+
+    init() throws {
+        let d = dir.path
+        dir.file("ext.cnf", "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
+        for args in [
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", d + "/ca-key.pem", "-out", d + "/ca.pem",
+             "-days", "2", "-subj", "/CN=platform test CA"],
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", d + "/other-key.pem", "-out", d + "/other-ca.pem",
+             "-days", "2", "-subj", "/CN=unrelated CA"],
+            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", d + "/server-key.pem", "-out", d + "/server.csr",
+             "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", d + "/server.csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca-key.pem", "-CAcreateserial",
+             "-out", d + "/server.pem", "-days", "2", "-extfile", d + "/ext.cnf"],
+        ] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            p.arguments = args
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else { throw ChartFetchError(.io, "openssl", "openssl \(args[0]) failed") }
+        }
+    }
+}
+
+/// A transport that fails every request: proves a code path does not touch the network.
+struct OfflineTransport: HTTPTransport {
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        throw TransportError(kind: .couldNotConnect, request: request.description, message: "offline (test)")
+    }
+    func stream(_ request: HTTPRequest) async throws(TransportError) -> HTTPStreamingResponse {
+        throw TransportError(kind: .couldNotConnect, request: request.description, message: "offline (test)")
     }
 }
