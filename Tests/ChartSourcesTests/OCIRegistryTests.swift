@@ -277,7 +277,7 @@ struct OCIRegistryServerTests {
         let plain = ChartFetcher(cache: ChartCache(root: TempDir().path), transport: try ChartTLS().transport(),
                                  registryConfig: DockerConfig(auths: [s.registry.host: .basic(username: "reader", password: "rpw")]))
         let tls = await #expect(throws: ChartFetchError.self) { try await plain.fetch(name: "demo", source: .oci(s.source), version: "1.0.0") }
-        #expect(tls?.kind == .transport)
+        #expect(tls?.kind == .tls)  // TLS failures have their own kind (ChartHTTP.failure)
     }
 
     /// `docker login` against token registries stores an identity token, not the password;
