@@ -79,8 +79,16 @@ public struct ChartFetcher: Sendable {
     public func pull(_ profile: Profile, lock: LockFile? = nil) async throws(ChartFetchError) -> [LockFile.Entry] {
         var out: [LockFile.Entry] = []
         for (name, spec) in profile.spec.charts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            out.append(try await fetch(name: name.rawValue, source: spec.source, version: spec.version,
-                                       pinned: lock?.entries[name.rawValue]))
+            do {
+                out.append(try await fetch(name: name.rawValue, source: spec.source, version: spec.version,
+                                           pinned: lock?.entries[name.rawValue]))
+            } catch {
+                // Say which of the profile's charts failed; the URL alone may not.
+                var e = error
+                let prefix = "chart \(name.rawValue) \(spec.version)"
+                if !e.message.hasPrefix(prefix) { e.message = prefix + ": " + e.message }
+                throw e
+            }
         }
         return out
     }
