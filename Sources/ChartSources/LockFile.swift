@@ -120,7 +120,7 @@ public struct LockFile: Sendable, Equatable {
         let got = Digest.sha256(bytes)
         if Digest.hex(of: got) != Digest.hex(of: e.digest) {
             throw ChartFetchError(.lockMismatch, location,
-                                  "chart \(name) \(e.version) does not match \(Self.fileName): expected \(e.digest), got \(got); the chart changed since it was locked. If the change is expected, re-run `platform charts lock PROFILE` (and review the new digest); otherwise find out who changed it")
+                                  "chart \(name) \(e.version) changed since it was locked: \(Self.fileName) pins \(e.digest) (expected), got \(got). If the change is expected, re-run `platform charts lock PROFILE` and review the new digest; otherwise find out who changed it")
         }
     }
 }

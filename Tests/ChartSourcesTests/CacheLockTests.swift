@@ -91,7 +91,7 @@ import Testing
                                            digest: Digest.sha256([0]))])
         let refusing = PinnedChartProvider(cache: cache, lock: bad, local: LocalChartProvider(mirror: mirror.path))
         let e = #expect(throws: ChartSourceError.self) { try refusing.chart(for: request) }
-        #expect(e?.cause.contains("expected \(Digest.sha256([0]))") == true)
+        #expect(e?.cause.contains("platform.lock pins \(Digest.sha256([0])) (expected), got sha256:") == true)
         #expect(e?.cause.contains("platform charts lock") == true)
         #expect(e?.cause.contains("platform charts pull") == true)
 
@@ -116,7 +116,7 @@ import Testing
         // One changed file: refused, naming both digests.
         mirror.file("demo-1.0.0/values.yaml", "image: nginx:1.28\n")
         let e = #expect(throws: ChartSourceError.self) { try provider.chart(for: request) }
-        #expect(e?.cause.contains("expected \(packaged.digest), got sha256:") == true)
+        #expect(e?.cause.contains("pins \(packaged.digest) (expected), got sha256:") == true)
         // Nothing local at all: the message says to pull.
         let empty = PinnedChartProvider(cache: ChartCache(root: cacheDir.path), lock: lock, local: LocalChartProvider(mirror: nil))
         let e2 = #expect(throws: ChartSourceError.self) { try empty.chart(for: request) }

@@ -192,7 +192,7 @@ def test_a_changed_chart_or_a_stale_lock_is_refused(repo, tmp_path):
     # charts pull against the forged pin: refused, nothing new cached.
     before = cache_files(cache)
     r = platform("charts", "pull", str(profile), *ca, env=env, check=False)
-    assert r.returncode != 0 and f"expected {forged}, got {want}" in r.stderr and "platform charts lock" in r.stderr, r.stderr
+    assert r.returncode != 0 and f"pins {forged} (expected), got {want}" in r.stderr and "platform charts lock" in r.stderr, r.stderr
     assert cache_files(cache) == before
     # A lock that no longer matches the profile (version changed) is refused too.
     lock_path.write_text(good)
