@@ -15,6 +15,11 @@ if CommandLine.arguments.dropFirst().first == "charts" {
     await ChartsBench.run()
     exit(0)
 }
+// `platform-bench bundle` runs only the bundle section (images.txt, bundle write/read).
+if CommandLine.arguments.dropFirst().first == "bundle" {
+    BundleBench.run()
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "stages" {
     StagesBench.run()
     exit(0)
@@ -25,6 +30,7 @@ GoTemplateBench.run()  // GoTemplate: parse throughput on chart templates, execu
 await KubeSimBench.run()  // KubeSim: apply/list/watch throughput (docs/kubesim.md)
 await KubeClientBench.run()  // KubeClient: get/apply requests per second against KubeSim (docs/kubeclient.md)
 StagesBench.run()  // Stages: each example profile rendered end to end (docs/stages.md)
+BundleBench.run()  // Bundle: images.txt extraction, bundle write and verified read per profile (docs/charts.md)
 KubeSchemaBench.run()  // KubeSchema: built-in schema load and validation per profile (docs/stages.md)
 await RolloutBench.run()  // Rollout: plan time per example profile against the simulator (docs/rollout.md)
 await ChartsBench.run()  // Charts: index.yaml parse time, chart cache hit/miss for a profile (docs/charts.md)

@@ -144,7 +144,7 @@ def test_apply_from_bundle_with_no_chart_source_reachable(bundle, tmp_path):
     assert list((tmp_path / "cache-empty").glob("**/*.tgz")) == [], "nothing may be fetched into the cache"
 
 
-@pytest.mark.parametrize("tamper", ["chart-bytes", "chart-and-manifest", "extra-file", "path-traversal"])
+@pytest.mark.parametrize("tamper", ["chart-bytes", "chart-and-manifest", "extra-file", "path-traversal", "symlink", "hard-link"])
 def test_tampered_bundle_is_refused_and_changes_nothing(bundle, tmp_path, tamper):
     offline = offline_env(tmp_path)
     state = tmp_path / "sim.json"
@@ -164,20 +164,29 @@ def test_tampered_bundle_is_refused_and_changes_nothing(bundle, tmp_path, tamper
         return data
 
     repack(bundle, bad, change)
-    if tamper in ("extra-file", "path-traversal"):
-        name = "render/10-gpu/evil.yaml" if tamper == "extra-file" else "../evil.yaml"
+    if tamper in ("extra-file", "path-traversal", "symlink", "hard-link"):
+        name = {"extra-file": "render/10-gpu/evil.yaml", "path-traversal": "../evil.yaml"}.get(tamper, "render/10-gpu/link.yaml")
         with tarfile.open(bundle) as t, tarfile.open(bad, "w:gz") as out:
             for m in t.getmembers():
                 out.addfile(m, t.extractfile(m))
             extra = tarfile.TarInfo(name)
-            extra.size = 10
-            out.addfile(extra, io.BytesIO(b"kind: Pod\n"))
+            if tamper == "symlink":
+                extra.type, extra.linkname = tarfile.SYMTYPE, "/etc/passwd"
+                out.addfile(extra)
+            elif tamper == "hard-link":
+                extra.type, extra.linkname = tarfile.LNKTYPE, "profile.yaml"
+                out.addfile(extra)
+            else:
+                extra.size = 10
+                out.addfile(extra, io.BytesIO(b"kind: Pod\n"))
     r = run(["apply", "--bundle", bad, "--sim", "--yes", "--sim-state", state], offline, cwd=tmp_path, check=1)
     expected = {
         "chart-bytes": f"{CHART}: sha256 is",
         "chart-and-manifest": "platform.lock pins",
         "extra-file": "render/10-gpu/evil.yaml: not listed in bundle.json",
         "path-traversal": "unsafe path",
+        "symlink": "render/10-gpu/link.yaml: links are not allowed",
+        "hard-link": "render/10-gpu/link.yaml: links are not allowed",
     }[tamper]
     assert expected in r.stderr and "The bundle was refused; nothing was changed." in r.stderr, r.stderr
     assert state.read_bytes() == before
