@@ -126,8 +126,8 @@ public struct BundleReader: ChartProvider {
         try self.init(bytes: [UInt8](data), location: path, limits: limits)
     }
 
-    /// Reads and verifies. `load` parses the profile (the reader cannot depend on how the CLI
-    /// loads profiles); the lock is checked against it.
+    /// Reads and verifies entries, manifest and lock. The lock is checked against the profile
+    /// by `verify(_:)` once the caller has parsed `profileText`.
     public init(bytes: [UInt8], location: String = "bundle", limits: BundleLimits = BundleLimits()) throws(BundleError) {
         self.location = location
         files = try BundleArchive.entries(bytes, location: location, limits: limits)
@@ -183,6 +183,10 @@ public struct BundleReader: ChartProvider {
 
     /// Checks that the bundle's lock pins exactly `profile`'s charts (its own profile.yaml, parsed by the caller).
     public func verify(_ profile: Profile) throws(BundleError) {
+        if profile.metadata.name != manifest.profile {
+            throw BundleError(.contentMismatch, location + ":" + BundleLayout.profile,
+                              "names profile \(profile.metadata.name) but \(BundleLayout.manifest) was written for \(manifest.profile); re-create the bundle with `platform bundle`")
+        }
         do { try lock.verify(profile, location: location + ":" + BundleLayout.lock) } catch {
             throw BundleError(.lockMismatch, error.location, error.message)
         }

@@ -56,7 +56,8 @@ public enum ImageExtractor {
             case "ClusterPolicy":
                 clusterPolicy(spec, nodes: nodes, into: &found, notes: &notes)
             case "NVIDIADriver":
-                driver(spec, where: "NVIDIADriver \(name(m)) spec", nodes: nodes, into: &found, notes: &notes)
+                driver(spec, gds: mapping(spec["gds"]), gdrcopy: mapping(spec["gdrcopy"]), where: "NVIDIADriver \(name(m)) spec",
+                       nodes: nodes, into: &found, notes: &notes)
             case "NicClusterPolicy":
                 nicClusterPolicy(spec, nodes: nodes, into: &found)
             default:
@@ -108,7 +109,7 @@ public enum ImageExtractor {
         let driverSpec = mapping(spec["driver"]) ?? YAMLMapping()
         // With useNvidiaDriverCRD the driver comes from NVIDIADriver objects instead.
         if enabled(driverSpec, default: true), !(bool(driverSpec["useNvidiaDriverCRD"]) ?? false) {
-            driver(driverSpec, gds: mapping(spec["gds"]), gdrcopy: mapping(spec["gdrcopy"]), where: "ClusterPolicy spec",
+            driver(driverSpec, gds: mapping(spec["gds"]), gdrcopy: mapping(spec["gdrcopy"]), where: "ClusterPolicy spec.driver",
                    nodes: nodes, into: &found, notes: &notes)
         }
         for (key, on) in containerComponents {
@@ -133,9 +134,8 @@ public enum ImageExtractor {
     /// The driver container (`VERSION-OS` per node OS, as the operator tags it), its
     /// k8s-driver-manager init container, and the GDS / GDRCopy sidecars when enabled (also
     /// OS-tagged). `gds`/`gdrcopy` are ClusterPolicy top-level specs, or the NVIDIADriver's own.
-    static func driver(_ d: YAMLMapping, gds: YAMLMapping? = nil, gdrcopy: YAMLMapping? = nil, where path: String, nodes: NodePlatform,
+    static func driver(_ d: YAMLMapping, gds: YAMLMapping?, gdrcopy: YAMLMapping?, where location: String, nodes: NodePlatform,
                        into found: inout Set<String>, notes: inout [String]) {
-        let location = path.hasSuffix("spec") && path.hasPrefix("ClusterPolicy") ? path + ".driver" : path
         if bool(d["usePrecompiled"]) ?? false {
             let base = reference(d).map { $0.repository + ":" + ($0.version ?? "BRANCH") } ?? "the driver image"
             notes.append("\(location): usePrecompiled tags depend on each node's kernel; mirror \(base)-KERNEL-OS for every node kernel (not listed)")
@@ -143,9 +143,10 @@ public enum ImageExtractor {
             osTagged(d, where: location, nodes: nodes, withArch: false, into: &found, notes: &notes)
         }
         if let manager = mapping(d["manager"]) { plain(manager, where: location + ".manager", into: &found, notes: &notes) }
-        for (key, side) in [("gds", gds ?? mapping(d["gds"])), ("gdrcopy", gdrcopy ?? mapping(d["gdrcopy"]))] {
+        for (key, side) in [("gds", gds), ("gdrcopy", gdrcopy)] {
             guard let side, enabled(side, default: false) else { continue }
-            osTagged(side, where: path + "." + key, nodes: nodes, withArch: false, into: &found, notes: &notes)
+            osTagged(side, where: location.replacingOccurrences(of: ".driver", with: "") + "." + key, nodes: nodes, withArch: false,
+                     into: &found, notes: &notes)
         }
     }
 
@@ -158,6 +159,8 @@ public enum ImageExtractor {
             // The DOCA/OFED driver container is tagged VERSION-OS-ARCH.
             if e.key == "ofedDriver" {
                 osTagged(c, where: "NicClusterPolicy spec.ofedDriver", nodes: nodes, withArch: true, into: &found, notes: &ignored)
+                // Its helpers (e.g. `initContainer`) carry ordinary tags.
+                for child in c { if let m = mapping(child.value) { nested(m, into: &found) } }
             } else {
                 nested(c, into: &found)
             }

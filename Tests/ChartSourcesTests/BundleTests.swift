@@ -100,6 +100,8 @@ private func refusal(_ bytes: [UInt8], limits: BundleLimits = BundleLimits()) ->
         let changed = try ProfileLoader.load(Sample.profile.replacingOccurrences(of: "1.0.0", with: "1.0.1"), file: "x").profile
         let e = #expect(throws: BundleError.self) { try reader.verify(changed) }
         #expect(e?.kind == .lockMismatch && e?.message.contains("profile version 1.0.1, locked 1.0.0") == true)
+        let renamed = try ProfileLoader.load(Sample.profile.replacingOccurrences(of: "name: p }", with: "name: q }"), file: "x").profile
+        #expect(throws: BundleError.self) { try reader.verify(renamed) }
     }
 
     @Test func refusesChangedMissingAndExtraEntries() throws {

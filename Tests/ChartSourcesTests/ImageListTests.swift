@@ -131,7 +131,11 @@ private func objects(_ text: String) throws -> [YAMLValue] { try YAMLDecoder(rul
         let list = ImageExtractor.images(in: try objects("""
             kind: NicClusterPolicy
             spec:
-              ofedDriver: { repository: nvcr.io/nvidia/mellanox, image: doca-driver, version: 25.04-0.6.1.0-2 }
+              ofedDriver:
+                repository: nvcr.io/nvidia/mellanox
+                image: doca-driver
+                version: 25.04-0.6.1.0-2
+                initContainer: { repository: ghcr.io/mellanox, image: network-operator-init-container, version: v0.0.3 }
               rdmaSharedDevicePlugin: { repository: ghcr.io/mellanox, image: k8s-rdma-shared-dev-plugin, version: v1.5.3, config: "{}" }
               nvIpam: { repository: nvcr.io/nvidia/mellanox, image: nvidia-k8s-ipam, version: network-operator-v26.4.1 }
               secondaryNetwork:
@@ -141,6 +145,7 @@ private func objects(_ text: String) throws -> [YAMLValue] { try YAMLDecoder(rul
             """), nodes: NodePlatform(architectures: ["amd64", "arm64"]))
         #expect(list.images == [
             "ghcr.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.3",
+            "ghcr.io/mellanox/network-operator-init-container:v0.0.3",
             "nvcr.io/nvidia/mellanox/doca-driver:25.04-0.6.1.0-2-ubuntu24.04-amd64",
             "nvcr.io/nvidia/mellanox/doca-driver:25.04-0.6.1.0-2-ubuntu24.04-arm64",
             "nvcr.io/nvidia/mellanox/ipoib-cni:v1",
