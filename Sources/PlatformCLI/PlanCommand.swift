@@ -43,6 +43,8 @@ struct LoadedProfile {
 
 enum RolloutCLI {
     static func load(_ path: String, options: ClusterOptions) throws -> LoadedProfile {
+        // A bundle in place of the profile (diff/smoke/status/destroy at an air-gapped site).
+        if isBundle(path) { return try load(bundle: path) }
         let text = try ValidateCommand.read(path)
         let profile: Profile
         do { profile = try ProfileLoader.load(text, file: path).profile } catch { throw CommandFailure(error.description) }

@@ -136,6 +136,10 @@ def test_apply_from_bundle_with_no_chart_source_reachable(bundle, tmp_path):
     assert "warning" not in r.stderr, "the bundle's render/ tree is what apply renders, by the same version"
     r = run(["plan", "--bundle", bundle, "--sim", "--sim-state", state, "--detailed-exitcode"], offline, cwd=work, check=0)
     assert " 0 to create, 0 to update, 0 to prune" in r.stdout
+    # The other commands take the bundle in place of the profile.
+    r = run(["status", bundle, "--sim", "--sim-state", state], offline, cwd=work, check=0)
+    assert "NOT ready" not in r.stdout and "last gate: passed" in r.stdout
+    run(["diff", bundle, "--sim", "--sim-state", state], offline, cwd=work, check=0)
     # A plan saved from the bundle applies with the bundle it records.
     saved = tmp_path / "plan.json"
     run(["plan", "--bundle", bundle, "--sim", "--sim-state", state, "--out", saved], offline, cwd=work, check=0)
