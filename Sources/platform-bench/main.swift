@@ -2,6 +2,11 @@
 import Foundation
 // `platform-bench stages` runs only the Stages section; `schemas` only the built-in schema section.
 // `platform-bench rollout` runs only the Rollout section (plan time per profile against --sim).
+// `platform-bench oci` runs only the OCI client section (pull/push cost without the network).
+if CommandLine.arguments.dropFirst().first == "oci" {
+    await OCIBench.run()
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "rollout" {
     await RolloutBench.run()
     exit(0)
@@ -26,6 +31,7 @@ if CommandLine.arguments.dropFirst().first == "stages" {
 }
 benchYAML()  // YAML: parse and decode throughput on the shared fixtures (docs/yaml.md)
 HelmBench.run()
+await OCIBench.run()  // OCI: chart pull/push cost in the client, network excluded (docs/charts.md)
 GoTemplateBench.run()  // GoTemplate: parse throughput on chart templates, execute rate (docs/gotemplate.md)
 await KubeSimBench.run()  // KubeSim: apply/list/watch throughput (docs/kubesim.md)
 await KubeClientBench.run()  // KubeClient: get/apply requests per second against KubeSim (docs/kubeclient.md)
