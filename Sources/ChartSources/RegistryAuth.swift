@@ -62,7 +62,8 @@ struct RegistryAuthenticator: Sendable {
         case 401:
             throw ChartFetchError(.unauthorized, location, login == .none
                 ? "401 Unauthorized: the registry's token service (\(realmText)) wants a login for \(registry); run `docker login \(registry)` or `helm registry login \(registry)`, or pass --registry-config FILE"
-                : "401 Unauthorized: the registry's token service (\(realmText)) refused the login for \(registry) (wrong username or password?)")
+                : "401 Unauthorized: the registry's token service (\(realmText)) refused the login for \(registry) "
+                    + (sendAuth == .none ? "(identity token expired or revoked? log in again)" : "(wrong username or password?)"))
         case 403:
             throw ChartFetchError(.forbidden, location, "403 Forbidden: the registry's token service (\(realmText)) denied \(wanted) to this login")
         default:

@@ -299,6 +299,7 @@ struct OCIRegistryServerTests {
                                  registryConfig: DockerConfig(auths: [s.registry.host: .bearer(token: "idt-revoked")]))
         let e = await #expect(throws: ChartFetchError.self) { try await stale.fetch(name: "demo", source: .oci(s.source), version: "1.0.0") }
         #expect(e?.kind == .unauthorized)
+        #expect(e?.message.contains("identity token expired or revoked") == true)
         #expect(e?.description.contains("idt-revoked") == false)
     }
 
