@@ -147,6 +147,27 @@ def test_oras_reads_what_platform_pushed(world, pushed):
     assert reg.tag_digest("nvidia/gpu-operator", "v26.7.0") == pushed["gpu_manifest"]
 
 
+def test_push_logins_and_refusals(world, pushed, monkeypatch):
+    """`charts push` takes --username with $PLATFORM_REPO_PASSWORD; readers are denied."""
+    reg, tmp = world["reg"], world["tmp"]
+    _, data = kueue_variant(tmp, "pushed-with-flags")
+    src = tmp / "src-pushed-with-flags" / "kueue"
+    target = f"oci://{reg.host}/flags"
+    monkeypatch.setenv("PLATFORM_REPO_PASSWORD", "wrong")
+    r = platform("charts", "push", src, target, "--ca-file", reg.ca, "--username", "ci",
+                 "--registry-config", world["logins"]["none"], check=False)
+    assert r.returncode != 0 and "refused the login" in r.stderr, r.stderr
+    r = platform("charts", "push", src, target, *remote(world, "reader"), check=False)
+    assert r.returncode != 0 and f"denied: the login for {reg.host} may not push flags/kueue" in r.stderr, r.stderr
+    r = platform("charts", "push", src, target, "--ca-file", "/nonexistent/ca.pem", *remote(world, "ci")[2:], check=False)
+    assert r.returncode != 0 and "/nonexistent/ca.pem" in r.stderr, r.stderr
+    monkeypatch.setenv("PLATFORM_REPO_PASSWORD", "pw")
+    r = platform("charts", "push", src, target, "--ca-file", reg.ca, "--username", "ci",
+                 "--registry-config", world["logins"]["none"])
+    assert f"Pushed: {target}/kueue:0.19.2" in r.stdout
+    assert Path(reg.blob_path(sha256(data))).read_bytes() == data
+
+
 def test_lock_pull_render_and_plan_an_oci_profile(world, pushed):
     reg, tmp = world["reg"], world["tmp"]
     profile = write_profile(world, "good", f"oci://{reg.host}/charts/kueue")
