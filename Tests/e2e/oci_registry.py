@@ -92,6 +92,16 @@ def _certificate(subject, issuer, public_key, signing_key, ca=False, san_ip=None
     return b.sign(signing_key, hashes.SHA256())
 
 
+def _die_with_parent():
+    """In the registry's child: SIGTERM when the process that started it dies (Linux
+    PR_SET_PDEATHSIG), so a crashed test leaves no registry behind."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -262,7 +272,7 @@ auth:
 """)
         self.log = open(os.path.join(self.dir, "registry.log"), "wb")
         self.proc = subprocess.Popen([binary, "serve", config], stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         ctx = ssl.create_default_context(cafile=self.ca)
         deadline = time.time() + timeout
         while True:
