@@ -82,6 +82,32 @@ def changed_chart(chart_bytes):
     return buf.getvalue()
 
 
+def assert_pods_use_listed_images(bundle, state):
+    with tarfile.open(bundle) as t:
+        listed = set(t.extractfile("images.txt").read().decode().splitlines())
+    pulled = set()
+    for item in json.loads(state.read_text())["items"]:
+        if item["object"].get("kind") == "Pod":
+            spec = item["object"]["spec"]
+            pulled |= {c["image"] for key in ("containers", "initContainers") for c in spec.get(key, [])}
+    assert pulled, "the simulated cluster runs pods"
+    missing = {i for i in pulled if i not in listed and i + "-ubuntu24.04" not in listed}
+    assert not missing, sorted(missing)
+
+
+def test_rdma_profile_round_trips_with_network_operator_images(tmp_path):
+    """The NicClusterPolicy's operands (started by the simulated Network Operator) are listed too."""
+    bundle = tmp_path / "rdma.tar.gz"
+    run(["bundle", ROOT / "Profiles" / "rdma-training.yaml", "--out", bundle], online_env(tmp_path), cwd=ROOT, check=0)
+    state = tmp_path / "sim.json"
+    r = run(["apply", "--bundle", bundle, "--sim", "--yes", "--sim-state", state], offline_env(tmp_path),
+            cwd=tmp_path, check=0)
+    assert "Apply complete:" in r.stdout and "FAILED" not in r.stderr
+    assert_pods_use_listed_images(bundle, state)
+    with tarfile.open(bundle) as t:
+        assert "nvcr.io/nvidia/mellanox/k8s-rdma-shared-dev-plugin:network-operator-v26.4.1" in t.extractfile("images.txt").read().decode()
+
+
 def test_bundle_layout_is_complete_verified_and_reproducible(bundle, tmp_path):
     again = tmp_path / "again.tar.gz"
     run(["bundle", PROFILE, "--out", again], online_env(tmp_path), cwd=ROOT, check=0)
@@ -134,6 +160,10 @@ def test_apply_from_bundle_with_no_chart_source_reachable(bundle, tmp_path):
         assert any(line.split()[:2] == [stage, "passed"] for line in r.stdout.splitlines()), r.stdout
     assert "gate" in r.stderr and "PASSED" in r.stderr and "FAILED" not in r.stderr
     assert "warning" not in r.stderr, "the bundle's render/ tree is what apply renders, by the same version"
+    # Every image a pod of the simulated cluster runs (operator, NFD, the operands the simulated
+    # GPU Operator started from the ClusterPolicy) is in images.txt. The simulator tags the driver
+    # without the node-OS suffix the real operator appends (docs/charts.md).
+    assert_pods_use_listed_images(bundle, state)
     r = run(["plan", "--bundle", bundle, "--sim", "--sim-state", state, "--detailed-exitcode"], offline, cwd=work, check=0)
     assert " 0 to create, 0 to update, 0 to prune" in r.stdout
     # The other commands take the bundle in place of the profile.
