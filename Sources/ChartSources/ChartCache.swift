@@ -32,7 +32,8 @@ public struct ChartCache: Sendable {
             throw ChartFetchError(.digestMismatch, location, "digest mismatch: expected \(expectedDigest), got \(digest); not cached")
         }
         guard let path = path(digest: digest) else { return digest }
-        if FileManager.default.fileExists(atPath: path) { return digest }
+        // Already there and intact (load re-hashes; a corrupt entry is removed and rewritten).
+        if load(digest: digest) != nil { return digest }
         try FileSystem.writeAtomically(bytes, to: path)
         return digest
     }

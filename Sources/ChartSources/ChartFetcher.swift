@@ -17,6 +17,8 @@ public struct ChartFetcher: Sendable {
     public var plainHTTPRegistries: Bool
     /// Resolves relative `path` sources (the profile's directory).
     public var baseDirectory: String
+    /// Repository indexes downloaded by this fetcher (one command run).
+    let indexes = IndexBodies()
 
     public init(cache: ChartCache, transport: any HTTPTransport, repositoryAuth: RepositoryAuth = .none,
                 registryConfig: DockerConfig = DockerConfig(), plainHTTPRegistries: Bool = false,
@@ -42,8 +44,9 @@ public struct ChartFetcher: Sendable {
         let fetched: FetchedChart
         switch source {
         case .repository(let url):
-            fetched = try await HelmRepositoryClient(repositoryURL: url, auth: repositoryAuth, transport: transport)
-                .fetch(name: name, version: version)
+            var client = HelmRepositoryClient(repositoryURL: url, auth: repositoryAuth, transport: transport)
+            client.indexes = indexes
+            fetched = try await client.fetch(name: name, version: version)
         case .oci(let text):
             let ref = try OCIReference(text, version: version)
             guard ref.name == name else {

@@ -21,6 +21,8 @@ public struct HelmRepositoryClient: Sendable {
     public var repositoryURL: String
     public var auth: RepositoryAuth
     var http: ChartHTTP
+    /// index.yaml bodies already downloaded in this run (several charts from one repository).
+    var indexes: IndexBodies?
 
     public init(repositoryURL: String, auth: RepositoryAuth = .none, transport: any HTTPTransport) {
         self.repositoryURL = repositoryURL
@@ -36,8 +38,14 @@ public struct HelmRepositoryClient: Sendable {
         guard let base, let url = URL(string: "index.yaml", relativeTo: base)?.absoluteURL else {
             throw ChartFetchError(.invalidReference, repositoryURL, "not a valid repository URL")
         }
-        let response = try await http.get(url, auth: auth, what: "repository index")
-        return try RepositoryIndex.parse(String(decoding: response.body, as: UTF8.self), location: ChartHTTP.redacted(url), chart: chart)
+        let body: Data
+        if let cached = indexes?.body(for: url.absoluteString) {
+            body = cached
+        } else {
+            body = try await http.get(url, auth: auth, what: "repository index").body
+            indexes?.store(body, for: url.absoluteString)
+        }
+        return try RepositoryIndex.parse(String(decoding: body, as: UTF8.self), location: ChartHTTP.redacted(url), chart: chart)
     }
 
     /// Fetches `name` at `version` and checks the archive against the index's digest
@@ -67,6 +75,16 @@ public struct HelmRepositoryClient: Sendable {
         try ChartArchiveCheck.verify(bytes, name: name, version: version, location: location)
         return FetchedChart(name: name, version: entry.version, bytes: bytes, url: location)
     }
+}
+
+/// index.yaml bodies by URL, shared by the fetches of one command run so a profile with
+/// several charts from one repository downloads its (possibly large) index once.
+final class IndexBodies: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bodies: [String: Data] = [:]
+
+    func body(for url: String) -> Data? { lock.withLock { bodies[url] } }
+    func store(_ body: Data, for url: String) { lock.withLock { bodies[url] = body } }
 }
 
 /// Checks that an archive loads and is the chart it claims to be.

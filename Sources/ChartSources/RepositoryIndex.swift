@@ -143,6 +143,11 @@ public struct RepositoryIndex: Sendable, Equatable {
         return index
     }
 
+    /// Writes `yaml()` to `path` atomically.
+    public func write(to path: String) throws(ChartFetchError) {
+        try FileSystem.writeAtomically(Array(yaml().utf8), to: path)
+    }
+
     /// index.yaml text: keys in alphabetical order as sigs.k8s.io/yaml writes them, versions newest first.
     public func yaml() -> String {
         var entryMap = YAMLMapping()

@@ -38,7 +38,7 @@ struct ChartsCommand: AsyncParsableCommand {
             do {
                 let index = try RepositoryIndex.build(directory: directory, baseURL: url)
                 let path = (directory as NSString).appendingPathComponent("index.yaml")
-                try Data(index.yaml().utf8).write(to: URL(fileURLWithPath: path))
+                try index.write(to: path)
                 print("wrote \(path) (\(index.entries.values.reduce(0) { $0 + $1.count }) charts)")
             } catch { throw CommandFailure("error: \(error)") }
         }

@@ -63,7 +63,9 @@ enum RolloutCLI {
         do { pinned = try PinnedChartProvider.forProfile(profile, path: path, mirror: mirror) } catch {
             throw CommandFailure("\(path): error: \(error)")
         }
-        return try load(profile, text: text, path: path, charts: pinned, digest: { chartDigest(provider.candidates(for: $0)) })
+        // A locked chart is identified by its pinned archive digest (as in a bundle's plan).
+        return try load(profile, text: text, path: path, charts: pinned,
+                        digest: { pinned.pinnedDigest(for: $0) ?? chartDigest(provider.candidates(for: $0)) })
     }
 
     /// A bundle written by `platform bundle`: profile, lock and charts come from it alone

@@ -14,8 +14,10 @@ struct RenderCommand: AsyncParsableCommand {
         discussion: """
             Writes 00-namespaces, 10-gpu, 20-network, 30-sharing, 40-scheduling under DIR (enabled stages only), \
             byte-for-byte deterministic. Files a previous render wrote and this one does not are removed (DIR/.platform-render \
-            lists them); nothing else in DIR is touched. Charts come from local profile paths or --chart-mirror \
-            (default $\(LocalChartProvider.mirrorEnvironmentVariable)). See docs/stages.md.
+            lists them); nothing else in DIR is touched. Charts come from the chart cache (`platform charts pull`), \
+            local profile paths or --chart-mirror (default $\(LocalChartProvider.mirrorEnvironmentVariable)); with a \
+            platform.lock beside the profile every chart must match its pinned digest. No network. See docs/stages.md, \
+            docs/charts.md.
             """)
 
     @Argument(help: "Path to the profile YAML.") var profile: String

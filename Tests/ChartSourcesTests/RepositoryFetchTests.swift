@@ -177,4 +177,41 @@ struct ServedRepo {
         #expect(e?.description.contains("wrong") == false)
         #expect(r.cacheFiles.isEmpty)
     }
+
+    @Test func aProfilePullDownloadsEachIndexOnceAndALockedPullNothing() async throws {
+        let r = try ServedRepo()
+        for name in ["kueue", "volcano"] {
+            try ChartPackager.package(directory: Fixtures.chart(in: r.charts, name: name, version: "1.0.0"), destination: r.repo.path)
+        }
+        r.repo.file("index.yaml", try RepositoryIndex.build(directory: r.repo.path).yaml())
+        let profile = Profile(metadata: .init(name: "t"), spec: ProfileSpec(charts: [
+            .kueue: ChartSpec(source: .repository(r.server.url), version: "1.0.0"),
+            .volcano: ChartSpec(source: .repository(r.server.url), version: "1.0.0"),
+        ]))
+        let counting = CountingTransport(CurlTransport(defaultTimeout: .seconds(30)))
+        let fetcher = ChartFetcher(cache: ChartCache(root: r.cache.path), transport: counting)
+        let lock = try await fetcher.lock(profile)
+        #expect(counting.paths == ["/index.yaml", "/kueue-1.0.0.tgz", "/volcano-1.0.0.tgz"])
+        #expect(lock.entries.keys.sorted() == ["kueue", "volcano"])
+        let again = try await ChartFetcher(cache: ChartCache(root: r.cache.path), transport: counting).pull(profile, lock: lock)
+        #expect(again.map(\.digest) == ["kueue", "volcano"].compactMap { lock.entries[$0]?.digest })
+        #expect(counting.paths.count == 3)
+    }
+}
+
+/// Records the paths a transport was asked for.
+final class CountingTransport: HTTPTransport, @unchecked Sendable {
+    let base: any HTTPTransport
+    private let lock = NSLock()
+    private var seen: [String] = []
+    init(_ base: any HTTPTransport) { self.base = base }
+    var paths: [String] { lock.withLock { seen } }
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        lock.withLock { seen.append(request.url.path) }
+        return try await base.send(request)
+    }
+    func stream(_ request: HTTPRequest) async throws(TransportError) -> HTTPStreamingResponse {
+        lock.withLock { seen.append(request.url.path) }
+        return try await base.stream(request)
+    }
 }
