@@ -154,8 +154,8 @@ public struct PinnedChartProvider: ChartProvider {
     }
 
     /// Where the chart for `request` comes from. With a pin, only bytes whose sha256 is the
-    /// pinned digest are returned: the cache entry, else a local or mirror `.tgz`, else a
-    /// local or mirror directory packaged reproducibly (`platform charts package`).
+    /// pinned digest are returned: the cache entry (remote sources), else a local or mirror
+    /// `.tgz`, else a local or mirror directory packaged reproducibly (`platform charts package`).
     /// Without a pin: the archive `charts pull` last recorded, else `.unpinned`.
     func resolve(_ request: ChartRequest) throws(ChartSourceError) -> Resolution {
         guard let pinned = lock?.entries[request.name] else {
@@ -169,7 +169,9 @@ public struct PinnedChartProvider: ChartProvider {
             throw ChartSourceError(request: request, searched: [lockPath],
                                    cause: "\(LockFile.fileName) pins \(pinned.version) from \(pinned.source), the profile asks for \(request.version) from \(request.source); run `platform charts lock PROFILE` to re-pin")
         }
-        if let cache, let bytes = cache.load(digest: pinned.digest) {
+        // A local path is its own source of truth: check what is there now, so an edit after
+        // locking is refused rather than shadowed by the archive cached at lock time.
+        if request.source.isRemote, let cache, let bytes = cache.load(digest: pinned.digest) {
             return .archive(bytes, path: cache.path(digest: pinned.digest) ?? cache.root)
         }
         let candidates = local.candidates(for: request)

@@ -138,4 +138,20 @@ import Testing
         try FileManager.default.removeItem(atPath: dir.path + "/platform.lock")
         #expect(try PinnedChartProvider.forProfile(p, path: dir.path + "/p.yaml", mirror: nil, cache: nil).lock == nil)
     }
+
+    @Test func aLockedLocalChartIsCheckedAsItIsNowNotAsCached() async throws {
+        let dir = TempDir(), cacheDir = TempDir()
+        let chartDir = Fixtures.chart(in: dir, name: "kueue", version: "1.0.0")
+        let profile = Self.profile([.kueue: ChartSpec(source: .path(chartDir), version: "1.0.0")])
+        let cache = ChartCache(root: cacheDir.path)
+        let lock = try await ChartFetcher(cache: cache, transport: OfflineTransport()).lock(profile)
+        #expect(lock.entries["kueue"]?.digest == (try ChartPackager.package(directory: chartDir)).digest)
+        let request = ChartRequest(name: "kueue", version: "1.0.0", source: .path(chartDir))
+        let provider = PinnedChartProvider(cache: cache, lock: lock, local: LocalChartProvider(mirror: nil))
+        #expect(try provider.chart(for: request).name == "kueue")
+        dir.file("kueue/templates/extra.yaml", "kind: ConfigMap\n")
+        let e = #expect(throws: ChartSourceError.self) { try provider.chart(for: request) }
+        #expect(e?.cause.contains("platform charts lock") == true)
+        #expect(e?.cause.contains("charts pull") == false)  // pulling cannot help a local chart
+    }
 }
