@@ -38,7 +38,9 @@ public struct ChartFetcher: Sendable {
         async throws(ChartFetchError) -> LockFile.Entry
     {
         // Cache hit: the pinned archive is already here (load re-hashes it), so no network.
-        if let pinned, pinned.source == source.description, pinned.version == version, cache.contains(digest: pinned.digest) {
+        // (Remote sources only: a local chart is re-read so an edit since locking is caught.)
+        if let pinned, source.isRemote, pinned.source == source.description, pinned.version == version,
+           cache.contains(digest: pinned.digest) {
             return pinned
         }
         let fetched: FetchedChart

@@ -153,5 +153,10 @@ import Testing
         let e = #expect(throws: ChartSourceError.self) { try provider.chart(for: request) }
         #expect(e?.cause.contains("platform charts lock") == true)
         #expect(e?.cause.contains("charts pull") == false)  // pulling cannot help a local chart
+        // charts pull with the lock re-reads the directory too.
+        let pull = await #expect(throws: ChartFetchError.self) {
+            try await ChartFetcher(cache: cache, transport: OfflineTransport()).pull(profile, lock: lock)
+        }
+        #expect(pull?.kind == .lockMismatch)
     }
 }
