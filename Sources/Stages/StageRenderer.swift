@@ -81,6 +81,27 @@ public struct PlatformRender: Sendable {
     public var objects: [RenderedObject] { stages.flatMap(\.objects) }
 }
 
+/// Where a render's time went, for platform-bench. Chart, template and parse times are summed
+/// over the parallel jobs, so they can add up to more than the render's wall time.
+public struct RenderTimings: Sendable {
+    public var charts: Duration = .zero
+    public var templates: Duration = .zero
+    public var parse: Duration = .zero
+    /// Namespaces, duplicates, ordering, file names.
+    public var assemble: Duration = .zero
+    public var validate: Duration = .zero
+
+    public init() {}
+
+    mutating func add(_ other: RenderTimings) {
+        charts += other.charts
+        templates += other.templates
+        parse += other.parse
+        assemble += other.assemble
+        validate += other.validate
+    }
+}
+
 /// Profile + charts + Manifests/ -> validated objects per stage. No writing; see `GitOpsWriter`.
 public struct StageRenderer: Sendable {
     public var charts: any ChartProvider
@@ -92,32 +113,65 @@ public struct StageRenderer: Sendable {
     }
 
     public func render(_ profile: Profile) throws(StageRenderError) -> PlatformRender {
+        var timings = RenderTimings()
+        return try render(profile, timings: &timings)
+    }
+
+    /// `render(_:)`, adding where the time went to `timings` (platform-bench prints it).
+    public func render(_ profile: Profile, timings: inout RenderTimings) throws(StageRenderError) -> PlatformRender {
         let plans: [StagePlan]
         do { plans = try StageCompiler.compile(profile) } catch {
             throw StageRenderError(stage: error.stage, object: nil, message: error.message)
         }
         let context = try TemplateContext.values(for: profile)
-        var capabilities = Capabilities()
-        if let v = profile.spec.kubernetes.minVersion,
-           let kube = Capabilities.KubeVersion(parsing: "v\(v.major).\(v.minor).\(v.patch ?? 0)") {
-            capabilities = Capabilities(kubeVersion: kube)
-        }
+        let capabilities = profile.spec.kubernetes.minVersion
+            .flatMap { v in Capabilities.KubeVersion(parsing: "v\(v.major).\(v.minor).\(v.patch ?? 0)") }
+            .map { Capabilities(kubeVersion: $0) } ?? Capabilities()
 
-        var raw: [(StagePlan, [RawObject])] = []
-        for plan in plans {
-            var objects: [RawObject] = []
-            for release in plan.releases {
-                objects += try renderRelease(release, stage: plan.id, capabilities: capabilities)
-            }
-            if let chart = templates.chart(for: plan.manifestDirectory) {
+        // Releases and each stage's Manifests/ render independently: one job each, run in
+        // parallel. Their documents are then decoded in parallel too (a few CRD files are most
+        // of the bytes). Results, and the first error, are taken in plan order as if sequential.
+        var jobs: [(stage: Int, release: HelmRelease?)] = []
+        for (i, plan) in plans.enumerated() {
+            for release in plan.releases { jobs.append((i, release)) }
+            if templates.chart(for: plan.manifestDirectory) != nil { jobs.append((i, nil)) }
+        }
+        let rendered = Parallel.map(jobs) { job -> Result<([RawText], RenderTimings), StageRenderError> in
+            var t = RenderTimings()
+            let plan = plans[job.stage]
+            do throws(StageRenderError) {
+                if let release = job.release {
+                    return .success((try renderRelease(release, stage: plan.id, capabilities: capabilities, timings: &t), t))
+                }
+                guard let chart = templates.chart(for: plan.manifestDirectory) else { return .success(([], t)) }
                 var options = RenderOptions(releaseName: profile.metadata.name, namespace: "default")
                 options.capabilities = capabilities
-                objects += try renderChart(chart, values: context, options: options, stage: plan.id,
-                                           defaultNamespace: nil)
+                let texts = try renderChart(chart, values: context, options: options, stage: plan.id,
+                                            defaultNamespace: nil, timings: &t)
+                return .success((texts, t))
+            } catch {
+                return .failure(error)
             }
-            raw.append((plan, objects))
+        }
+        let texts = rendered.flatMap { (try? $0.get().0) ?? [] }
+        let decoded = Parallel.map(texts) { text -> (Result<[RawObject], StageRenderError>, Duration) in
+            let start = ContinuousClock.now
+            let result = Result { () throws(StageRenderError) in try decode(text) }
+            return (result, start.duration(to: .now))
+        }
+        var raw: [(StagePlan, [RawObject])] = plans.map { ($0, []) }
+        var next = 0
+        for (job, outcome) in zip(jobs, rendered) {
+            let (jobTexts, t) = try outcome.get()
+            timings.add(t)
+            for (result, time) in decoded[next..<next + jobTexts.count] {
+                raw[job.stage].1 += try result.get()
+                timings.parse += time
+            }
+            next += jobTexts.count
         }
 
+        var clock = ContinuousClock.now
         let scopes = try ScopeTable(crds: raw.flatMap { $0.1 }.filter { $0.kind == "CustomResourceDefinition" }.map(\.value))
         var seen: [String: StageID] = [:]
         var dropped: [String] = []
@@ -142,13 +196,25 @@ public struct StageRenderer: Sendable {
             try checkFileNames(out, stage: plan.id)
             stages.append(RenderedStage(plan: plan, objects: out))
         }
+        timings.assemble += clock.duration(to: .now)
+        clock = .now
         try validate(stages.flatMap(\.objects), scopes: scopes, builtins: BuiltinValidator(minVersion: profile.spec.kubernetes.minVersion))
+        timings.validate += clock.duration(to: .now)
         return PlatformRender(profileName: profile.metadata.name, stages: stages, duplicatesDropped: dropped)
     }
 
     // MARK: rendering
 
-    struct RawObject {
+    /// One rendered file (a chart's CRD file, template output or hook), not yet decoded.
+    struct RawText: Sendable {
+        var text: String
+        var origin: String
+        var hookEvents: [String]
+        var stage: StageID
+        var releaseNamespace: String?
+    }
+
+    struct RawObject: Sendable {
         var value: YAMLValue
         var kind: String
         var hookEvents: [String]
@@ -156,43 +222,54 @@ public struct StageRenderer: Sendable {
         var releaseNamespace: String?
     }
 
-    func renderRelease(_ release: HelmRelease, stage: StageID, capabilities: Capabilities) throws(StageRenderError) -> [RawObject] {
+    func renderRelease(_ release: HelmRelease, stage: StageID, capabilities: Capabilities,
+                       timings: inout RenderTimings) throws(StageRenderError) -> [RawText] {
+        let start = ContinuousClock.now
         let chart: Chart
         do {
             chart = try charts.chart(for: ChartRequest(name: release.chart.rawValue, version: release.version, source: release.source))
         } catch {
             throw StageRenderError(stage: stage, object: nil, message: error.description)
         }
+        timings.charts += start.duration(to: .now)
         var options = RenderOptions(releaseName: release.releaseName, namespace: release.namespace)
         options.capabilities = capabilities
         options.includeCRDs = true
         return try renderChart(chart, values: release.values, options: options, stage: stage,
-                               defaultNamespace: release.namespace)
+                               defaultNamespace: release.namespace, timings: &timings)
     }
 
     func renderChart(_ chart: Chart, values: YAMLMapping, options: RenderOptions, stage: StageID,
-                     defaultNamespace: String?) throws(StageRenderError) -> [RawObject] {
+                     defaultNamespace: String?, timings: inout RenderTimings) throws(StageRenderError) -> [RawText] {
+        let clock = ContinuousClock.now
         let result: RenderResult
         do { result = try Renderer.render(chart: chart, values: values, options: options) } catch {
             throw StageRenderError(stage: stage, object: nil, message: "chart \(chart.name): \(error)")
         }
-        var out: [RawObject] = []
-        func add(_ text: String, origin: String, hook: [String]) throws(StageRenderError) {
-            let docs: [YAMLValue]
-            do { docs = try YAMLDecoder(rules: .kubernetes).decodeAll(text, file: origin) } catch {
-                throw StageRenderError(stage: stage, object: nil, message: "\(origin): \(error)")
-            }
-            for doc in docs where doc != .null {
-                guard case .mapping = doc, let kind = doc[path: "kind"]?.string else {
-                    throw StageRenderError(stage: stage, object: nil, message: "\(origin): a document without kind")
-                }
-                out.append(RawObject(value: doc, kind: kind, hookEvents: hook, origin: origin, releaseNamespace: defaultNamespace))
-            }
-        }
-        for crd in result.crds { try add(crd.file.text, origin: crd.name, hook: []) }
-        for m in result.manifests { try add(m.content, origin: m.source, hook: []) }
+        timings.templates += clock.duration(to: .now)
+        var out: [RawText] = []
+        for crd in result.crds { out.append(RawText(text: crd.file.text, origin: crd.name, hookEvents: [], stage: stage, releaseNamespace: defaultNamespace)) }
+        for m in result.manifests { out.append(RawText(text: m.content, origin: m.source, hookEvents: [], stage: stage, releaseNamespace: defaultNamespace)) }
         // Test hooks belong to `helm test`, not to an installation; other hooks are kept as hooks.
-        for h in result.hooks where !h.isTest { try add(h.manifest.content, origin: h.manifest.source, hook: h.events) }
+        for h in result.hooks where !h.isTest {
+            out.append(RawText(text: h.manifest.content, origin: h.manifest.source, hookEvents: h.events, stage: stage, releaseNamespace: defaultNamespace))
+        }
+        return out
+    }
+
+    /// The objects of one rendered file (empty documents skipped).
+    func decode(_ raw: RawText) throws(StageRenderError) -> [RawObject] {
+        let docs: [YAMLValue]
+        do { docs = try YAMLDecoder(rules: .kubernetes).decodeAll(raw.text, file: raw.origin) } catch {
+            throw StageRenderError(stage: raw.stage, object: nil, message: "\(raw.origin): \(error)")
+        }
+        var out: [RawObject] = []
+        for doc in docs where doc != .null {
+            guard case .mapping = doc, let kind = doc[path: "kind"]?.string else {
+                throw StageRenderError(stage: raw.stage, object: nil, message: "\(raw.origin): a document without kind")
+            }
+            out.append(RawObject(value: doc, kind: kind, hookEvents: raw.hookEvents, origin: raw.origin, releaseNamespace: raw.releaseNamespace))
+        }
         return out
     }
 

@@ -37,7 +37,9 @@ extension GoYAML {
     /// differently: NEL (a line break to YAML), DEL, other C1 controls, U+FFFE, U+FFFF.
     static func needsRealRoundTrip(_ value: YAMLValue) -> Bool {
         func risky(_ s: String) -> Bool {
-            s.unicodeScalars.contains { u in
+            // Everything below DEL is safe; most strings end here.
+            if s.utf8.allSatisfy({ $0 < 0x7F }) { return false }
+            return s.unicodeScalars.contains { u in
                 let v = u.value
                 return v == 0x7F || (v >= 0x80 && v <= 0x9F) || v == 0xFFFE || v == 0xFFFF
             }
@@ -70,9 +72,7 @@ extension GoYAML {
         case .mapping(let pairs):
             var entries: [(String, GoYAMLNode)] = []
             for pair in pairs { entries.append((pair.key.scalarValue ?? "", try readJSONNode(pair.value))) }
-            let keys = entries.map { GoKeyOrder.Key($0.0) }
-            let order = keys.indices.sorted { GoKeyOrder.less(keys[$0], keys[$1]) }
-            return .mapping(order.map { entries[$0] })
+            return .mapping(GoKeyOrder.sorted(entries))
         }
     }
 
@@ -107,9 +107,7 @@ extension GoYAML {
             var pairs: [(String, GoYAMLNode)] = []
             pairs.reserveCapacity(m.count)
             for entry in m { pairs.append((entry.key, try afterJSONRoundTrip(entry.value))) }
-            let keys = pairs.map { GoKeyOrder.Key($0.0) }
-            let order = keys.indices.sorted { GoKeyOrder.less(keys[$0], keys[$1]) }
-            return .mapping(order.map { pairs[$0] })
+            return .mapping(GoKeyOrder.sorted(pairs))
         }
     }
 }
@@ -125,6 +123,75 @@ public struct GoEncodingError: Error, Sendable, Equatable, CustomStringConvertib
 /// yaml.v2's `keyList.Less` for string keys: runs of digits compare by numeric value, letters
 /// sort before non-letters, otherwise by code point; a shorter prefix sorts first.
 enum GoKeyOrder {
+    /// `pairs` in yaml.v2's key order. The same permutation as sorting by `less(Key, Key)`:
+    /// ASCII keys (nearly all) are compared in place without building `Key`s, and input that
+    /// is already in order (most manifests) costs one pass.
+    static func sorted<V>(_ pairs: [(String, V)]) -> [(String, V)] {
+        if pairs.count < 2 { return pairs }
+        if pairs.allSatisfy({ $0.0.utf8.allSatisfy { $0 < 0x80 } }) {
+            func less(_ a: String, _ b: String) -> Bool {
+                withBytes(a) { ab in withBytes(b) { bb in lessASCII(ab, bb) } }
+            }
+            var inOrder = true
+            for i in 1..<pairs.count where less(pairs[i].0, pairs[i - 1].0) {
+                inOrder = false
+                break
+            }
+            // A stable sort leaves ordered input as it is.
+            if inOrder { return pairs }
+            return pairs.sorted { less($0.0, $1.0) }
+        }
+        let keys = pairs.map { Key($0.0) }
+        let order = keys.indices.sorted { less(keys[$0], keys[$1]) }
+        return order.map { pairs[$0] }
+    }
+
+    @inline(__always)
+    private static func withBytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        return Array(s.utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// `less(Key(a), Key(b))` for ASCII strings: scalars are the bytes, letters are A-Z a-z.
+    static func lessASCII(_ ar: UnsafeBufferPointer<UInt8>, _ br: UnsafeBufferPointer<UInt8>) -> Bool {
+        @inline(__always) func letter(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
+        @inline(__always) func digit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        var i = 0
+        while i < ar.count && i < br.count {
+            if ar[i] == br[i] { i += 1; continue }
+            let al = letter(ar[i]), bl = letter(br[i])
+            if al && bl { return ar[i] < br[i] }
+            if al || bl { return bl }
+            var an: Int64 = 0, bn: Int64 = 0
+            let zero = UInt8(48)
+            if ar[i] == zero || br[i] == zero {
+                var j = i - 1
+                while j >= 0 && digit(ar[j]) {
+                    if ar[j] != zero {
+                        an = 1
+                        bn = 1
+                        break
+                    }
+                    j -= 1
+                }
+            }
+            var ai = i
+            while ai < ar.count && digit(ar[ai]) {
+                an = an &* 10 &+ (Int64(ar[ai]) &- 48)
+                ai += 1
+            }
+            var bi = i
+            while bi < br.count && digit(br[bi]) {
+                bn = bn &* 10 &+ (Int64(br[bi]) &- 48)
+                bi += 1
+            }
+            if an != bn { return an < bn }
+            if ai != bi { return ai < bi }
+            return ar[i] < br[i]
+        }
+        return ar.count < br.count
+    }
+
     struct Key {
         var scalars: [UInt32]
         var isLetter: [Bool]

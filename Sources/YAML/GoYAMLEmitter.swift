@@ -55,11 +55,15 @@ struct GoYAMLEmitter {
 
     // MARK: Nodes
 
-    private mutating func emitNode(_ node: GoYAMLNode, root: Bool, sequence: Bool, mapping: Bool, simpleKey: Bool) {
+    private mutating func setContext(root: Bool, sequence: Bool, mapping: Bool, simpleKey: Bool) {
         rootContext = root
         sequenceContext = sequence
         mappingContext = mapping
         simpleKeyContext = simpleKey
+    }
+
+    private mutating func emitNode(_ node: GoYAMLNode, root: Bool, sequence: Bool, mapping: Bool, simpleKey: Bool) {
+        setContext(root: root, sequence: sequence, mapping: mapping, simpleKey: simpleKey)
         switch node {
         case .null: emitScalar(Array("null".utf8), requested: .plain)
         case .bool(let b): emitScalar(Array((b ? "true" : "false").utf8), requested: .plain)
@@ -142,19 +146,19 @@ struct GoYAMLEmitter {
 
     /// Only empty collections are written in flow style by yaml.v2's encoder.
     private mutating func emitEmptyFlow(open: UInt8, close: UInt8) {
-        writeIndicator([open], needWhitespace: true, isWhitespace: true, isIndention: false)
+        writeIndicator(open, needWhitespace: true, isWhitespace: true, isIndention: false)
         increaseIndent(flow: true, indentless: false)
         flowLevel += 1
         flowLevel -= 1
         popIndent()
-        writeIndicator([close], needWhitespace: false, isWhitespace: false, isIndention: false)
+        writeIndicator(close, needWhitespace: false, isWhitespace: false, isIndention: false)
     }
 
     private mutating func emitBlockSequence(_ items: [GoYAMLNode]) {
         increaseIndent(flow: false, indentless: mappingContext && !indention)
         for item in items {
             writeIndent()
-            writeIndicator([UInt8(ascii: "-")], needWhitespace: true, isWhitespace: false, isIndention: true)
+            writeIndicator(UInt8(ascii: "-"), needWhitespace: true, isWhitespace: false, isIndention: true)
             emitNode(item, root: false, sequence: true, mapping: false, simpleKey: false)
         }
         popIndent()
@@ -165,23 +169,27 @@ struct GoYAMLEmitter {
         for (key, value) in pairs {
             writeIndent()
             let keyBytes = Array(key.utf8)
+            let analysis = Self.analyze(keyBytes)
+            let style = Self.requestedStyle(key)
             // check_simple_key: single-line and at most 128 bytes.
-            if !Self.analyze(keyBytes).multiline && keyBytes.count <= 128 {
-                emitNode(.string(key), root: false, sequence: false, mapping: true, simpleKey: true)
-                writeIndicator([UInt8(ascii: ":")], needWhitespace: false, isWhitespace: false, isIndention: false)
+            if !analysis.multiline && keyBytes.count <= 128 {
+                setContext(root: false, sequence: false, mapping: true, simpleKey: true)
+                emitScalar(keyBytes, requested: style, analysis: analysis)
+                writeIndicator(UInt8(ascii: ":"), needWhitespace: false, isWhitespace: false, isIndention: false)
             } else {
-                writeIndicator([UInt8(ascii: "?")], needWhitespace: true, isWhitespace: false, isIndention: true)
-                emitNode(.string(key), root: false, sequence: false, mapping: true, simpleKey: false)
+                writeIndicator(UInt8(ascii: "?"), needWhitespace: true, isWhitespace: false, isIndention: true)
+                setContext(root: false, sequence: false, mapping: true, simpleKey: false)
+                emitScalar(keyBytes, requested: style, analysis: analysis)
                 writeIndent()
-                writeIndicator([UInt8(ascii: ":")], needWhitespace: true, isWhitespace: false, isIndention: true)
+                writeIndicator(UInt8(ascii: ":"), needWhitespace: true, isWhitespace: false, isIndention: true)
             }
             emitNode(value, root: false, sequence: false, mapping: true, simpleKey: false)
         }
         popIndent()
     }
 
-    private mutating func emitScalar(_ value: [UInt8], requested: Style) {
-        let analysis = Self.analyze(value)
+    private mutating func emitScalar(_ value: [UInt8], requested: Style, analysis known: Analysis? = nil) {
+        let analysis = known ?? Self.analyze(value)
         // yaml_emitter_select_scalar_style
         var style = requested
         if simpleKeyContext && analysis.multiline { style = .doubleQuoted }
@@ -341,7 +349,14 @@ struct GoYAMLEmitter {
 
     /// Copies one UTF-8 character; the column counts characters, not bytes.
     private mutating func write(_ s: [UInt8], _ i: inout Int) {
-        let w = max(Bytes.width(s[i]), 1)
+        let c = s[i]
+        if c < 0x80 {
+            out.append(c)
+            column += 1
+            i += 1
+            return
+        }
+        let w = max(Bytes.width(c), 1)
         out.append(contentsOf: s[i..<min(i + w, s.count)])
         column += 1
         i += w
@@ -367,10 +382,10 @@ struct GoYAMLEmitter {
         indention = true
     }
 
-    private mutating func writeIndicator(_ indicator: [UInt8], needWhitespace: Bool, isWhitespace: Bool, isIndention: Bool) {
+    /// Every indicator yaml.v2's encoder writes is one ASCII character.
+    private mutating func writeIndicator(_ indicator: UInt8, needWhitespace: Bool, isWhitespace: Bool, isIndention: Bool) {
         if needWhitespace && !whitespace { put(UInt8(ascii: " ")) }
-        var i = 0
-        while i < indicator.count { write(indicator, &i) }
+        put(indicator)
         whitespace = isWhitespace
         indention = indention && isIndention
     }
@@ -409,7 +424,7 @@ struct GoYAMLEmitter {
     }
 
     private mutating func writeSingleQuoted(_ value: [UInt8], allowBreaks: Bool) {
-        writeIndicator([UInt8(ascii: "'")], needWhitespace: true, isWhitespace: false, isIndention: false)
+        writeIndicator(UInt8(ascii: "'"), needWhitespace: true, isWhitespace: false, isIndention: false)
         var spaces = false
         var breaks = false
         var i = 0
@@ -436,7 +451,7 @@ struct GoYAMLEmitter {
                 breaks = false
             }
         }
-        writeIndicator([UInt8(ascii: "'")], needWhitespace: false, isWhitespace: false, isIndention: false)
+        writeIndicator(UInt8(ascii: "'"), needWhitespace: false, isWhitespace: false, isIndention: false)
         whitespace = false
         indention = false
     }
@@ -445,7 +460,7 @@ struct GoYAMLEmitter {
 
     private mutating func writeDoubleQuoted(_ value: [UInt8], allowBreaks: Bool) {
         var spaces = false
-        writeIndicator([UInt8(ascii: "\"")], needWhitespace: true, isWhitespace: false, isIndention: false)
+        writeIndicator(UInt8(ascii: "\""), needWhitespace: true, isWhitespace: false, isIndention: false)
         var i = 0
         while i < value.count {
             if !Bytes.isPrintable(value, i) || Bytes.isBOMQuirk(value) || Bytes.isBreak(value, i)
@@ -513,14 +528,14 @@ struct GoYAMLEmitter {
                 spaces = false
             }
         }
-        writeIndicator([UInt8(ascii: "\"")], needWhitespace: false, isWhitespace: false, isIndention: false)
+        writeIndicator(UInt8(ascii: "\""), needWhitespace: false, isWhitespace: false, isIndention: false)
         whitespace = false
         indention = false
     }
 
     private mutating func writeBlockScalarHints(_ value: [UInt8]) {
         if Bytes.isSpace(value, 0) || Bytes.isBreak(value, 0) {
-            writeIndicator([UInt8(ascii: "0") + UInt8(bestIndent)], needWhitespace: false, isWhitespace: false, isIndention: false)
+            writeIndicator(UInt8(ascii: "0") + UInt8(bestIndent), needWhitespace: false, isWhitespace: false, isIndention: false)
         }
         var chomp: UInt8 = 0
         if value.isEmpty {
@@ -539,12 +554,12 @@ struct GoYAMLEmitter {
             }
         }
         if chomp != 0 {
-            writeIndicator([chomp], needWhitespace: false, isWhitespace: false, isIndention: false)
+            writeIndicator(chomp, needWhitespace: false, isWhitespace: false, isIndention: false)
         }
     }
 
     private mutating func writeLiteral(_ value: [UInt8]) {
-        writeIndicator([UInt8(ascii: "|")], needWhitespace: true, isWhitespace: false, isIndention: false)
+        writeIndicator(UInt8(ascii: "|"), needWhitespace: true, isWhitespace: false, isIndention: false)
         writeBlockScalarHints(value)
         putBreak()
         indention = true

@@ -1,6 +1,7 @@
 // Benchmarks print numbers; they never assert on time. Run: swift run -c release platform-bench
 import Foundation
-// `platform-bench stages` runs only the Stages section; `schemas` only the built-in schema section.
+// `platform-bench stages [NAME]` runs only the Stages section (profiles whose file name contains NAME);
+// `schemas` only the built-in schema section.
 // `platform-bench rollout` runs only the Rollout section (plan time per profile against --sim).
 // `platform-bench oci` runs only the OCI client section (pull/push cost without the network).
 if CommandLine.arguments.dropFirst().first == "oci" {
@@ -26,7 +27,7 @@ if CommandLine.arguments.dropFirst().first == "bundle" {
     exit(0)
 }
 if CommandLine.arguments.dropFirst().first == "stages" {
-    StagesBench.run()
+    StagesBench.run(only: CommandLine.arguments.dropFirst(2).first)
     exit(0)
 }
 benchYAML()  // YAML: parse and decode throughput on the shared fixtures (docs/yaml.md)
