@@ -292,3 +292,38 @@ private func map(_ pairs: [(String, YAMLValue)]) -> YAMLValue { .mapping(YAMLMap
         #expect(fails("[1", .object) == "unexpected end of JSON input")
     }
 }
+
+/// The ASCII fast path of yaml.v2's key order must give the same order as the general
+/// `Key` comparison (digit runs by value, leading zeros, letters before other characters).
+@Suite struct GoKeyOrderTests {
+    @Test func asciiComparisonMatchesKeyComparison() {
+        var state: UInt64 = 2026
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let alphabet = Array("aAbZz009_1-./:~ 10")
+        var keys: [String] = ["", "a", "a1", "a01", "a001", "a10", "a2", "00", "0", "1", "-1", "A", "_a", "a_"]
+        for _ in 0..<400 { keys.append(String((0..<next(6)).map { _ in alphabet[next(alphabet.count)] })) }
+        for a in keys {
+            for b in keys.prefix(120) {
+                let fast = Array(a.utf8).withUnsafeBufferPointer { ab in
+                    Array(b.utf8).withUnsafeBufferPointer { bb in GoKeyOrder.lessASCII(ab, bb) }
+                }
+                #expect(fast == GoKeyOrder.less(GoKeyOrder.Key(a), GoKeyOrder.Key(b)), "\(a.debugDescription) < \(b.debugDescription)")
+            }
+        }
+        // sorted() (fast path, ordered-input shortcut) against sorting by Key.
+        for size in [2, 3, 7, 40] {
+            for _ in 0..<50 {
+                let pairs = (0..<size).map { i in (keys[next(keys.count)], i) }
+                let expected = pairs.indices.sorted { GoKeyOrder.less(GoKeyOrder.Key(pairs[$0].0), GoKeyOrder.Key(pairs[$1].0)) }
+                #expect(GoKeyOrder.sorted(pairs).map(\.1) == expected.map { pairs[$0].1 })
+                let ordered = expected.map { pairs[$0] }
+                #expect(GoKeyOrder.sorted(ordered).map(\.1) == ordered.map(\.1))
+            }
+        }
+        // Non-ASCII keys take the general path.
+        #expect(GoKeyOrder.sorted([("é", 0), ("b", 1), ("a2", 2), ("a10", 3)]).map(\.1) == [2, 3, 1, 0])
+    }
+}
