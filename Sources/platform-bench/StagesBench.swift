@@ -4,7 +4,7 @@ import Profiles
 import Stages
 
 /// Stages section: each example profile end to end, the path `platform render --out` takes:
-/// read + load the profile, load charts from the mirror, compile, render every release and
+/// read + load the profile (and platform.lock), load charts (cache or mirror), compile, render every release and
 /// Manifests/, validate, serialize the kustomize tree (YAML emitted), write it into a fresh
 /// directory. Prints the median end-to-end time and the median of each phase; chart, template
 /// and parse times are summed over the render's parallel jobs (so they can exceed "render",
@@ -54,9 +54,11 @@ enum StagesBench {
                     let start = ContinuousClock.now
                     let text = try String(contentsOfFile: path, encoding: .utf8)
                     let profile = try ProfileLoader.load(text, file: path).profile
+                    // The CLI's provider: platform.lock pins from the chart cache, else local paths/mirror.
+                    let charts = try PinnedChartProvider.forProfile(profile, path: path, mirror: shared + "/charts")
                     let loaded = ContinuousClock.now
                     var timings = RenderTimings()
-                    let render = try StageRenderer(charts: mirror).render(profile, timings: &timings)
+                    let render = try StageRenderer(charts: charts).render(profile, timings: &timings)
                     let rendered = ContinuousClock.now
                     let options = GitOpsOptions(format: .kustomize)
                     let files = GitOpsLayout.files(render, options: options)
