@@ -16,6 +16,15 @@ private func objects(_ text: String) throws -> [YAMLValue] { try YAMLDecoder(rul
             kind: Deployment
             spec: { template: { spec: { initContainers: [{ image: "init:2" }], containers: [{ image: "nginx:1.27" }, { name: noimage }] } } }
             ---
+            kind: StatefulSet
+            spec: { template: { spec: { containers: [{ image: "sts:1" }] } } }
+            ---
+            kind: DaemonSet
+            spec: { template: { spec: { initContainers: [{ image: "ds-init:1" }], containers: [{ image: "ds:1" }] } } }
+            ---
+            kind: ReplicaSet
+            spec: { template: { spec: { containers: [{ image: "rs:1" }] } } }
+            ---
             kind: CronJob
             spec: { jobTemplate: { spec: { template: { spec: { containers: [{ image: "cron@sha256:\(String(repeating: "b", count: 64))" }] } } } } }
             ---
@@ -34,8 +43,8 @@ private func objects(_ text: String) throws -> [YAMLValue] { try YAMLDecoder(rul
             data: { x: "containers: [{image: not-pulled}]" }
             """), extra: ["nvcr.io/nvidia/cuda:13.0.0-base-ubuntu24.04", "busybox:1.36"])
         #expect(list.images == [
-            "busybox:1.36", "cron@sha256:\(String(repeating: "b", count: 64))", "debug:1", "hook:3", "init:2", "nginx:1.27",
-            "nvcr.io/nvidia/cuda:13.0.0-base-ubuntu24.04", "volcano-task:1",
+            "busybox:1.36", "cron@sha256:\(String(repeating: "b", count: 64))", "debug:1", "ds-init:1", "ds:1", "hook:3", "init:2",
+            "nginx:1.27", "nvcr.io/nvidia/cuda:13.0.0-base-ubuntu24.04", "rs:1", "sts:1", "volcano-task:1",
         ])
         #expect(list.notes.isEmpty)
     }
