@@ -61,18 +61,23 @@ import Testing
     }
 
     @Test func parsesALargeIndex() throws {
+        // 20,000 entries (400 charts x 50 versions), as large public repositories have;
+        // its parse time is in `platform-bench charts`, not asserted here.
         var text = "apiVersion: v1\nentries:\n"
-        for c in 0..<200 {
+        for c in 0..<400 {
             text += "  chart\(c):\n"
-            for v in 0..<25 {
+            for v in 0..<50 {
                 text += "  - apiVersion: v2\n    name: chart\(c)\n    version: 1.\(v).0\n    digest: \(String(repeating: "a", count: 64))\n"
-                text += "    description: a fairly long description of this chart version that repositories carry\n"
+                text += "    annotations: {category: x}\n    maintainers: [{name: m}]\n"
                 text += "    urls:\n    - https://example.com/charts/chart\(c)-1.\(v).0.tgz\n"
             }
         }
         let index = try RepositoryIndex.parse(text, location: "big")
-        #expect(index.entries.count == 200)
-        #expect(try index.entry(name: "chart199", version: "1.24.0", location: "big").urls.first == "https://example.com/charts/chart199-1.24.0.tgz")
+        #expect(index.entries.count == 400)
+        #expect(index.entries.values.reduce(0) { $0 + $1.count } == 20_000)
+        #expect(try index.entry(name: "chart399", version: "1.49.0", location: "big").urls.first == "https://example.com/charts/chart399-1.49.0.tgz")
+        let one = try RepositoryIndex.parse(text, location: "big", chart: "chart7")
+        #expect(one.entries.keys.sorted() == ["chart7"] && one.entries["chart7"]?.count == 50)
     }
 
     @Test func eventReaderMatchesTheTreeDecoder() throws {
