@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeModel", "YAML"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeModel", "KubeSim", "YAML"]),
         .testTarget(name: "StagesTests", dependencies: [
-            "Stages", "ChartSources", "Profiles", "Helm", "YAML", .product(name: "Crypto", package: "swift-crypto"),
+            "Stages", "ChartSources", "Profiles", "Helm", "YAML", "KubeSchema", .product(name: "Crypto", package: "swift-crypto"),
         ],
                     exclude: ["Fixtures"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "KubeModel"]),

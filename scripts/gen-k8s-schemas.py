@@ -104,6 +104,46 @@ def normalize(s):
     return out
 
 
+TYPE_BITS = {"boolean": 1, "integer": 2, "number": 4, "string": 8, "array": 16, "object": 32}
+
+
+def compact(node, name_index):
+    """The stored form: one-letter keys, types as a bit set, refs as indices into `names`,
+    nullable by default (the Swift side parses this once per process, so its size is start-up
+    time). Keys: $ ref, t types, x not nullable, p properties, a additionalProperties (0 = false),
+    i items, r required, e enum, u preserve-unknown-fields, m embedded-resource."""
+    if "$ref" in node:
+        return {"$": name_index[node["$ref"]]}
+    out = {}
+    bits = 0
+    for t in node.get("type", []):
+        bits |= TYPE_BITS[t]
+    if node.get("x-kubernetes-int-or-string"):
+        bits = TYPE_BITS["integer"] | TYPE_BITS["string"]
+    if bits:
+        out["t"] = bits
+    if not node.get("nullable"):
+        out["x"] = 1  # not nullable (rare in these schemas: nullable is the default here)
+    if "properties" in node:
+        out["p"] = {k: compact(v, name_index) for k, v in node["properties"].items()}
+    ap = node.get("additionalProperties")
+    if ap is False:
+        out["a"] = 0
+    elif isinstance(ap, dict):
+        out["a"] = compact(ap, name_index)
+    if "items" in node:
+        out["i"] = compact(node["items"], name_index)
+    if node.get("required"):
+        out["r"] = node["required"]
+    if node.get("enum"):
+        out["e"] = node["enum"]
+    if node.get("x-kubernetes-preserve-unknown-fields"):
+        out["u"] = 1
+    if node.get("x-kubernetes-embedded-resource"):
+        out["m"] = 1
+    return out
+
+
 def refs(node, acc):
     if isinstance(node, dict):
         for k, v in node.items():
@@ -168,11 +208,12 @@ def main():
             row.append(texts.index(text))
         index[version] = row
 
+    name_index = {n: i for i, n in enumerate(names)}
     payload = {
         "source": f"{PACKAGE}=={VERSION}",
         "versions": list(per_version.keys()),
         "names": names,
-        "defs": [variants[n] for n in names],
+        "defs": [[compact(v, name_index) for v in variants[n]] for n in names],
         "index": index,
         "kinds": kinds,
     }

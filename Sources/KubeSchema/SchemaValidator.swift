@@ -121,30 +121,33 @@ struct SchemaCompiler {
         return Int32(nodes.count - 1)
     }
 
+    /// Reads the stored form written by scripts/gen-k8s-schemas.py (`compact()`): `$` ref index,
+    /// `t` type bits, `x` not nullable, `p` properties, `a` additionalProperties (0 = false),
+    /// `i` items, `r` required, `e` enum, `u` preserve-unknown-fields, `m` embedded-resource.
     mutating func compileNode(_ s: JSONValue) -> SchemaNode {
         var n = SchemaNode()
-        if let ref = s["$ref"]?.stringValue {
-            n.ref = Int32(nameIndex[ref] ?? -1)
+        if let ref = s["$"]?.intValue {
+            n.ref = Int32(ref)
             return n
         }
-        for t in s["type"]?.arrayValue ?? [] { if let name = t.stringValue, let ts = TypeSet(name: name) { n.types.insert(ts) } }
-        n.nullable = s["nullable"]?.boolValue == true
-        if s["x-kubernetes-int-or-string"]?.boolValue == true { n.types = [.integer, .string] }
-        if let props = s["properties"]?.objectValue {
+        n.types = TypeSet(rawValue: UInt8(truncatingIfNeeded: s["t"]?.intValue ?? 0))
+        n.nullable = s["x"] == nil
+        if let props = s["p"]?.objectValue {
             var p: [String: Int32] = [:]
+            p.reserveCapacity(props.count)
             for m in props { p[m.key] = compile(m.value) }
             n.properties = p
         }
-        switch s["additionalProperties"] {
-        case .bool(false)?: n.additional = -2
-        case .object?: n.additional = compile(s["additionalProperties"]!)
+        switch s["a"] {
+        case .int(0)?: n.additional = -2
+        case .object(let o)?: n.additional = compile(.object(o))
         default: break
         }
-        if let items = s["items"], case .object = items { n.items = compile(items) }
-        n.required = s["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        n.enumValues = s["enum"]?.arrayValue ?? []
-        n.preserveUnknown = s["x-kubernetes-preserve-unknown-fields"]?.boolValue == true
-        n.embeddedResource = s["x-kubernetes-embedded-resource"]?.boolValue == true
+        if let items = s["i"], case .object = items { n.items = compile(items) }
+        n.required = s["r"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        n.enumValues = s["e"]?.arrayValue ?? []
+        n.preserveUnknown = s["u"] != nil
+        n.embeddedResource = s["m"] != nil
         return n
     }
 }
@@ -152,12 +155,40 @@ struct SchemaCompiler {
 struct SchemaWalker<V: SchemaValue> {
     let nodes: [SchemaNode]
     var violations: [SchemaViolation] = []
+    /// The current field path; joined into text only when a violation is recorded (the walk
+    /// visits every field of megabytes of CRDs, so building strings per field is the cost).
+    private var stack: [PathElement] = []
+
+    private enum PathElement {
+        case key(String)
+        case index(Int)
+    }
 
     init(nodes: [SchemaNode]) { self.nodes = nodes }
 
-    private func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
+    private func path(adding key: String? = nil) -> String {
+        var out = ""
+        for e in stack {
+            switch e {
+            case .key(let k): out += out.isEmpty ? k : "." + k
+            case .index(let i): out += "[\(i)]"
+            }
+        }
+        if let key { out += out.isEmpty ? key : "." + key }
+        return out
+    }
 
-    mutating func walk(_ value: V, _ index: Int32, path: String) {
+    private mutating func record(_ reason: SchemaViolation.Reason, adding key: String? = nil) {
+        violations.append(SchemaViolation(path: path(adding: key), reason: reason))
+    }
+
+    /// `prefix`: the path of `value` when the walk starts below the root (tests).
+    mutating func walk(_ value: V, _ index: Int32, path prefix: String) {
+        if !prefix.isEmpty { stack = [.key(prefix)] }
+        visit(value, index)
+    }
+
+    private mutating func visit(_ value: V, _ index: Int32) {
         var i = index
         var hops = 0
         while i >= 0, nodes[Int(i)].ref >= 0, hops < 64 { i = nodes[Int(i)].ref; hops += 1 }
@@ -166,39 +197,44 @@ struct SchemaWalker<V: SchemaValue> {
         let kind = value.schemaKind
         if kind == .null {
             // Built-in fields decode null as "not set"; the strict schemas say so with nullable.
-            if !node.nullable && !node.types.isEmpty {
-                violations.append(SchemaViolation(path: path, reason: .typeMismatch(expected: node.types.names, got: "null")))
-            }
+            if !node.nullable && !node.types.isEmpty { record(.typeMismatch(expected: node.types.names, got: "null")) }
             return
         }
         if !node.types.isEmpty && !node.types.admits(kind) {
-            violations.append(SchemaViolation(path: path, reason: .typeMismatch(expected: node.types.names, got: kind.rawValue)))
+            record(.typeMismatch(expected: node.types.names, got: kind.rawValue))
             return
         }
         if !node.enumValues.isEmpty && !node.enumValues.contains(where: { Self.equal($0, value) }) {
-            violations.append(SchemaViolation(path: path, reason: .unsupportedValue(
-                value: Self.show(value), supported: node.enumValues.map { $0.encodedString() })))
+            record(.unsupportedValue(value: Self.show(value), supported: node.enumValues.map { $0.encodedString() }))
         }
         switch kind {
         case .object:
             value.forEachSchemaMember { key, member in
-                let child = join(path, key)
+                let child: Int32
                 if let p = node.properties?[key] {
-                    walk(member, p, path: child)
+                    child = p
                 } else if node.additional >= 0 {
-                    walk(member, node.additional, path: child)
-                } else if node.additional == -2 && !node.preserveUnknown
-                            && !(node.embeddedResource && (key == "apiVersion" || key == "kind" || key == "metadata"))
-                {
-                    violations.append(SchemaViolation(path: child, reason: .unknownField))
+                    child = node.additional
+                } else {
+                    if node.additional == -2 && !node.preserveUnknown
+                        && !(node.embeddedResource && (key == "apiVersion" || key == "kind" || key == "metadata"))
+                    {
+                        record(.unknownField, adding: key)
+                    }
+                    return
                 }
+                stack.append(.key(key))
+                visit(member, child)
+                stack.removeLast()
             }
-            for r in node.required where !value.hasSchemaMember(r) {
-                violations.append(SchemaViolation(path: join(path, r), reason: .required))
-            }
+            for r in node.required where !value.hasSchemaMember(r) { record(.required, adding: r) }
         case .array:
             if node.items >= 0, let elements = value.schemaElements {
-                for (n, e) in elements.enumerated() { walk(e, node.items, path: "\(path)[\(n)]") }
+                for (n, e) in elements.enumerated() {
+                    stack.append(.index(n))
+                    visit(e, node.items)
+                    stack.removeLast()
+                }
             }
         default:
             break

@@ -95,7 +95,7 @@ private func check(_ object: JSONValue, version: String = "1.34") throws -> [Str
         // The built-in schemas carry enums only on apiVersion/kind; the validator honours any enum.
         var compiler = SchemaCompiler(names: [])
         let root = compiler.compile(try JSONValue.parse("""
-        {"type":["object"],"additionalProperties":false,"properties":{"policy":{"type":["string"],"enum":["Always","Never"]}}}
+        {"t":32,"a":0,"p":{"policy":{"t":8,"e":["Always","Never"]}}}
         """))
         var walker = SchemaWalker<JSONValue>(nodes: compiler.nodes)
         walker.walk(try JSONValue.parse(#"{"policy":"Sometimes"}"#), root, path: "")
