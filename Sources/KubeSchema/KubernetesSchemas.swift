@@ -1,5 +1,6 @@
 import KubeModel
 import Synchronization
+import YAML
 
 /// The built-in kinds' schemas for the supported Kubernetes minors, decoded from the
 /// embedded blob on first use and compiled per version on demand (`shared` caches both).
@@ -132,7 +133,21 @@ public final class KubernetesVersionSchemas: Sendable {
     }
 
     /// Problems of `object` against its kind's schema; nil when this version does not serve the kind.
+    public func validate(_ object: YAMLValue, apiVersion: String, kind: String) -> [SchemaViolation]? {
+        check(object, apiVersion: apiVersion, kind: kind)
+    }
+
+    /// Problems of `object` against its kind's schema; nil when this version does not serve the kind.
+    public func validate(_ object: JSONValue, apiVersion: String, kind: String) -> [SchemaViolation]? {
+        check(object, apiVersion: apiVersion, kind: kind)
+    }
+
+    /// Any other representation (unspecialised across modules, so slower than the two above).
     public func validate<V: SchemaValue>(_ object: V, apiVersion: String, kind: String) -> [SchemaViolation]? {
+        check(object, apiVersion: apiVersion, kind: kind)
+    }
+
+    private func check<V: SchemaValue>(_ object: V, apiVersion: String, kind: String) -> [SchemaViolation]? {
         guard let root = roots[KubernetesSchemas.key(apiVersion: apiVersion, kind: kind)] else { return nil }
         var walker = SchemaWalker<V>(nodes: nodes)
         walker.walk(object, root, path: "")

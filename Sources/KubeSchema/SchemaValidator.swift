@@ -91,18 +91,35 @@ struct TypeSet: OptionSet, Sendable {
 }
 
 /// A compiled schema node; children and `$ref`s are indices into the version's node table.
-struct SchemaNode: Sendable {
-    var ref: Int32 = -1
-    var types = TypeSet()
-    var nullable = false
-    var properties: [String: Int32]? = nil
+/// A class so the walk reads a node without copying (and retaining) its collections.
+final class SchemaNode: Sendable {
+    let ref: Int32
+    let types: TypeSet
+    let nullable: Bool
+    let properties: [String: Int32]?
     /// -1: unspecified (anything), -2: false (unknown fields rejected), else a node.
-    var additional: Int32 = -1
-    var items: Int32 = -1
-    var required: [String] = []
-    var enumValues: [JSONValue] = []
-    var preserveUnknown = false
-    var embeddedResource = false
+    let additional: Int32
+    let items: Int32
+    let required: [String]
+    let enumValues: [JSONValue]
+    let preserveUnknown: Bool
+    let embeddedResource: Bool
+
+    init(ref: Int32 = -1, types: TypeSet = [], nullable: Bool = false, properties: [String: Int32]? = nil,
+         additional: Int32 = -1, items: Int32 = -1, required: [String] = [], enumValues: [JSONValue] = [],
+         preserveUnknown: Bool = false, embeddedResource: Bool = false)
+    {
+        self.ref = ref
+        self.types = types
+        self.nullable = nullable
+        self.properties = properties
+        self.additional = additional
+        self.items = items
+        self.required = required
+        self.enumValues = enumValues
+        self.preserveUnknown = preserveUnknown
+        self.embeddedResource = embeddedResource
+    }
 }
 
 struct SchemaCompiler {
@@ -125,30 +142,26 @@ struct SchemaCompiler {
     /// `t` type bits, `x` not nullable, `p` properties, `a` additionalProperties (0 = false),
     /// `i` items, `r` required, `e` enum, `u` preserve-unknown-fields, `m` embedded-resource.
     mutating func compileNode(_ s: JSONValue) -> SchemaNode {
-        var n = SchemaNode()
-        if let ref = s["$"]?.intValue {
-            n.ref = Int32(ref)
-            return n
-        }
-        n.types = TypeSet(rawValue: UInt8(truncatingIfNeeded: s["t"]?.intValue ?? 0))
-        n.nullable = s["x"] == nil
+        if let ref = s["$"]?.intValue { return SchemaNode(ref: Int32(ref)) }
+        var properties: [String: Int32]? = nil
         if let props = s["p"]?.objectValue {
             var p: [String: Int32] = [:]
             p.reserveCapacity(props.count)
             for m in props { p[m.key] = compile(m.value) }
-            n.properties = p
+            properties = p
         }
+        var additional: Int32 = -1
         switch s["a"] {
-        case .int(0)?: n.additional = -2
-        case .object(let o)?: n.additional = compile(.object(o))
+        case .int(0)?: additional = -2
+        case .object(let o)?: additional = compile(.object(o))
         default: break
         }
-        if let items = s["i"], case .object = items { n.items = compile(items) }
-        n.required = s["r"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        n.enumValues = s["e"]?.arrayValue ?? []
-        n.preserveUnknown = s["u"] != nil
-        n.embeddedResource = s["m"] != nil
-        return n
+        var items: Int32 = -1
+        if let i = s["i"], case .object = i { items = compile(i) }
+        return SchemaNode(types: TypeSet(rawValue: UInt8(truncatingIfNeeded: s["t"]?.intValue ?? 0)), nullable: s["x"] == nil,
+                          properties: properties, additional: additional, items: items,
+                          required: s["r"]?.arrayValue?.compactMap(\.stringValue) ?? [], enumValues: s["e"]?.arrayValue ?? [],
+                          preserveUnknown: s["u"] != nil, embeddedResource: s["m"] != nil)
     }
 }
 
