@@ -9,9 +9,12 @@ struct ScopeTable {
         var versions: [String: YAMLValue]
     }
 
-    /// Built-in cluster-scoped kinds by group (Kubernetes 1.30-1.36).
+    /// Built-in cluster-scoped kinds by group (Kubernetes 1.30-1.36; with `namespacedBuiltins`, every
+    /// object kind `KubeSchema` ships, so each schema-checked kind has a scope).
     static let clusterScoped: [String: Set<String>] = [
         "": ["Namespace", "Node", "PersistentVolume", "ComponentStatus"],
+        "internal.apiserver.k8s.io": ["StorageVersion"],
+        "storagemigration.k8s.io": ["StorageVersionMigration"],
         "rbac.authorization.k8s.io": ["ClusterRole", "ClusterRoleBinding"],
         "apiextensions.k8s.io": ["CustomResourceDefinition"],
         "apiregistration.k8s.io": ["APIService"],
@@ -24,22 +27,27 @@ struct ScopeTable {
         "networking.k8s.io": ["IngressClass", "IPAddress", "ServiceCIDR"],
         "certificates.k8s.io": ["CertificateSigningRequest", "ClusterTrustBundle"],
         "flowcontrol.apiserver.k8s.io": ["FlowSchema", "PriorityLevelConfiguration"],
-        "resource.k8s.io": ["DeviceClass", "ResourceSlice", "DeviceTaintRule"],
+        "resource.k8s.io": ["DeviceClass", "ResourceSlice", "DeviceTaintRule", "ResourceClass"],
     ]
 
     /// Built-in namespaced kinds by group.
     static let namespacedBuiltins: [String: Set<String>] = [
         "": ["ConfigMap", "Secret", "Service", "ServiceAccount", "Pod", "PersistentVolumeClaim", "ResourceQuota",
-             "LimitRange", "Endpoints", "ReplicationController", "Event"],
+             "LimitRange", "Endpoints", "ReplicationController", "Event", "PodTemplate"],
+        "events.k8s.io": ["Event"],
         "apps": ["Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ControllerRevision"],
         "batch": ["Job", "CronJob"],
         "rbac.authorization.k8s.io": ["Role", "RoleBinding"],
         "policy": ["PodDisruptionBudget"],
         "autoscaling": ["HorizontalPodAutoscaler"],
         "networking.k8s.io": ["NetworkPolicy", "Ingress"],
-        "coordination.k8s.io": ["Lease"],
+        "coordination.k8s.io": ["Lease", "LeaseCandidate"],
+        "storage.k8s.io": ["CSIStorageCapacity"],
+        "certificates.k8s.io": ["PodCertificateRequest"],
+        "scheduling.k8s.io": ["Workload", "PodGroup"],
         "discovery.k8s.io": ["EndpointSlice"],
-        "resource.k8s.io": ["ResourceClaim", "ResourceClaimTemplate"],
+        "resource.k8s.io": ["ResourceClaim", "ResourceClaimTemplate", "PodSchedulingContext", "ResourceClaimParameters",
+                            "ResourceClassParameters"],
         // Common add-on kinds charts render behind flags (Prometheus Operator, cert-manager).
         "monitoring.coreos.com": ["ServiceMonitor", "PodMonitor", "PrometheusRule"],
         "cert-manager.io": ["Certificate", "Issuer"],

@@ -108,6 +108,26 @@ struct BuiltinValidationTests {
         #expect(text.contains("].valu\""))
     }
 
+    /// Every object kind with a shipped schema has a scope, so a PodTemplate in values renders.
+    @Test func lessCommonBuiltinKindsRender() throws {
+        #expect(try renderError("""
+            apiVersion: v1
+            kind: PodTemplate
+            metadata: {name: t, namespace: dev-alice}
+            template:
+              spec:
+                containers: [{name: c, image: busybox:1.37}]
+            """) == nil)
+        let bad = try #require(try renderError("""
+            apiVersion: storage.k8s.io/v1
+            kind: CSIStorageCapacity
+            metadata: {name: c, namespace: dev-alice}
+            storageClassName: fast
+            capacity: {}
+            """))
+        #expect(bad.contains("capacity: expected number or string, got object"))
+    }
+
     @Test func unknownKindFailsTheRender() throws {
         let text = try #require(try renderError("""
             apiVersion: example.com/v1
