@@ -182,7 +182,11 @@ private struct GoDecoding {
 /// NaN keys never equal anything, so each one is kept).
 private struct GoEntries {
     var pairs: [(key: GoValue, value: GoValue, mark: Mark)] = []
-    private var index: [GoKey: Int] = [:]
+    /// Each pair's key for equality (nil for NaN). Small mappings (nearly all) are searched
+    /// linearly; hashing every key cost more than the search.
+    private var keys: [GoKey?] = []
+    private var index: [GoKey: Int]?
+    private static let indexThreshold = 12
 
     private enum GoKey: Hashable {
         case null, bool(Bool), int(Int64), uint(UInt64), bigInt(Double), float(Double), string(String)
@@ -201,34 +205,57 @@ private struct GoEntries {
             case .string(let str): goKey = .string(str)
             }
         }
-        if let goKey, let i = index[goKey] {
+        if let goKey, let i = position(of: goKey) {
             pairs[i].value = value
             return
         }
-        if let goKey { index[goKey] = pairs.count }
+        if let goKey { index?[goKey] = pairs.count }
         pairs.append((key, value, mark))
+        keys.append(goKey)
+        if index == nil && keys.count > Self.indexThreshold {
+            var built: [GoKey: Int] = [:]
+            // First occurrence wins, as a key is only ever added once.
+            for (i, k) in keys.enumerated() { if let k, built[k] == nil { built[k] = i } }
+            index = built
+        }
+    }
+
+    private func position(of key: GoKey) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
     }
 }
 
 /// Builds a `YAMLMapping` where a repeated key replaces the earlier value in place,
-/// without YAMLMapping's linear search per key.
+/// without YAMLMapping's linear search per key in large mappings (small ones search).
 private struct MappingBuilder {
     private var entries: [YAMLMapping.Entry] = []
-    private var index: [String: Int] = [:]
+    private var index: [String: Int]?
+    private static let indexThreshold = 12
 
     init(capacity: Int) { entries.reserveCapacity(capacity) }
 
     subscript(key: String) -> YAMLValue? {
-        index[key].map { entries[$0].value }
+        position(of: key).map { entries[$0].value }
     }
 
     mutating func set(_ key: String, _ value: YAMLValue) {
-        if let i = index[key] {
+        if let i = position(of: key) {
             entries[i].value = value
-        } else {
-            index[key] = entries.count
-            entries.append(YAMLMapping.Entry(key: key, value: value))
+            return
         }
+        index?[key] = entries.count
+        entries.append(YAMLMapping.Entry(key: key, value: value))
+        if index == nil && entries.count > Self.indexThreshold {
+            var built: [String: Int] = [:]
+            for (i, e) in entries.enumerated() { built[e.key] = i }
+            index = built
+        }
+    }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return entries.firstIndex { $0.key == key }
     }
 
     var mapping: YAMLMapping { YAMLMapping(uniqueEntries: entries) }

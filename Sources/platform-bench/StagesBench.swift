@@ -35,7 +35,10 @@ enum StagesBench {
         let warmCharts = CachingChartProvider(mirror)
         let binary = root + "/.build/release/platform"
         let hasBinary = FileManager.default.isExecutableFile(atPath: binary)
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("platform-bench-\(getpid())").path
+        // Trees go under .build/, not /tmp: on the shared build machine /tmp's ext4 block group is
+        // full of recently deleted inodes, and ext4 without a journal scans past each of them on
+        // every file create (0.5 ms per file there, 0.04 ms here; docs/stages.md "Performance").
+        let scratch = root + "/.build/platform-bench-stages-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         print("stages: render each example profile \(iterations)x end to end (release build recommended); medians in ms")
         print("  profile                     e2e    cpu |  profile   charts templates    parse assemble validate | render serialize    write |   warm    cli |    out")
