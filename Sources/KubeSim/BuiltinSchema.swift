@@ -6,15 +6,23 @@ import KubeSchema
 /// fields → `fieldValidation` Strict: 400 `strict decoding error`, Warn (default): `Warning`
 /// header, Ignore: nothing; in every mode they are dropped, as decoding into the Go type drops them.
 enum BuiltinSchema {
-    /// nil when the version does not serve the kind (or the schemas cannot load: then nothing is checked).
-    static func check(_ info: ResourceInfo, _ obj: inout JSONValue, kubernetesVersion: String, validation: String?,
-                      warnings: inout [String]) throws(APIError)
-    {
+    static func schemaVersion(_ kubernetesVersion: String) -> String {
         let parts = kubernetesVersion.split(separator: ".")
         let major = parts.first.flatMap { Int($0) } ?? 1
         let minor = parts.dropFirst().first.flatMap { Int($0) } ?? 34
-        let version = KubernetesSchemas.schemaVersion(major: major, minor: minor)
-        guard let schemas = try? KubernetesSchemas.shared.version(version),
+        return KubernetesSchemas.schemaVersion(major: major, minor: minor)
+    }
+
+    /// Loads (once per process) the schemas `check` will use.
+    static func prepare(kubernetesVersion: String) {
+        _ = try? KubernetesSchemas.shared.version(schemaVersion(kubernetesVersion))
+    }
+
+    /// Kinds the version does not serve, and a failure to load the schemas, leave the object unchecked.
+    static func check(_ info: ResourceInfo, _ obj: inout JSONValue, kubernetesVersion: String, validation: String?,
+                      warnings: inout [String]) throws(APIError)
+    {
+        guard let schemas = try? KubernetesSchemas.shared.version(schemaVersion(kubernetesVersion)),
               let problems = schemas.validate(obj, apiVersion: info.apiVersion, kind: info.kind), !problems.isEmpty
         else { return }
         var causes: [APIError.Cause] = []

@@ -85,6 +85,8 @@ public actor KubeSim {
             "spec": ["clusterIP": "10.96.0.1", "type": "ClusterIP",
                      "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443]]],
         ])
+        // Load the built-in schemas now rather than inside the first write (BuiltinSchema.swift).
+        BuiltinSchema.prepare(kubernetesVersion: options.kubernetesVersion)
         for node in NodeSpec.nodeObjects(options.nodes, now: Timestamps.rfc3339(options.clock.now()),
                                          version: options.kubernetesVersion)
         {
