@@ -106,6 +106,10 @@ struct GoYAMLEmitter {
     /// yaml.v2 `isBase60Float` (`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`): YAML 1.1
     /// sexagesimal numbers are not resolved by yaml.v2 but still quoted on output.
     static func isBase60Float(_ s: String) -> Bool {
+        // Most strings fail the first two conditions; check them before copying the bytes.
+        guard let first = s.utf8.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+                || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")),
+              s.utf8.contains(UInt8(ascii: ":")) else { return false }
         let b = Array(s.utf8)
         func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
         guard let c = b.first, c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || isDigit(c),
@@ -283,8 +287,9 @@ struct GoYAMLEmitter {
                 default: break
                 }
             }
-            // The emitter runs with unicode output on, so only non-printables are special.
-            if !Bytes.isPrintable(value, i) { specialCharacters = true }
+            // The emitter runs with unicode output on, so only non-printables are special
+            // (printable ASCII, the common case, decided without the multi-byte checks).
+            if !(c >= 0x20 && c <= 0x7E) && !Bytes.isPrintable(value, i) { specialCharacters = true }
             if Bytes.isSpace(value, i) {
                 if i == 0 { leadingSpace = true }
                 if i + w == value.count { trailingSpace = true }
