@@ -38,7 +38,9 @@ enum StagesBench {
         // Trees go under .build/, not /tmp: on the shared build machine /tmp's ext4 block group is
         // full of recently deleted inodes, and ext4 without a journal scans past each of them on
         // every file create (0.5 ms per file there, 0.04 ms here; docs/stages.md "Performance").
-        let scratch = root + "/.build/platform-bench-stages-\(getpid())"
+        // PLATFORM_BENCH_OUT_DIR (e.g. /dev/shm) separates the file system's cost from ours.
+        let outBase = ProcessInfo.processInfo.environment["PLATFORM_BENCH_OUT_DIR"] ?? root + "/.build"
+        let scratch = outBase + "/platform-bench-stages-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         print("stages: render each example profile \(iterations)x end to end (release build recommended); medians in ms")
         print("  profile                     e2e    cpu |  profile   charts templates    parse assemble validate | render serialize    write |   warm    cli |    out")
