@@ -184,7 +184,7 @@ public struct PinnedChartProvider: ChartProvider {
                                    cause: "\(pinned.digest) (pinned in \(lockPath)) is not in the chart cache; run `platform charts pull PROFILE`")
         }
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: found, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: found, isDirectory: &isDirectory)
         let bytes: [UInt8]
         do {
             bytes = isDirectory.boolValue ? try ChartPackager.package(directory: found).bytes : try FileSystem.read(found)
@@ -211,7 +211,7 @@ extension PinnedChartProvider {
             throw ChartSourceError(request: request, searched: candidates, cause: "not cached and not found locally; run `platform charts pull PROFILE`")
         }
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: found, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: found, isDirectory: &isDirectory)
         do {
             return isDirectory.boolValue ? try ChartPackager.package(directory: found).bytes : try FileSystem.read(found)
         } catch {

@@ -1,6 +1,7 @@
 import Foundation
 import Helm
 import KubeClient
+import YAML
 
 extension OCIRegistryClient {
     /// Pushes a packaged chart as `helm push` does: the config blob (Chart.yaml metadata as
@@ -119,22 +120,6 @@ extension OCIRegistryClient {
         return Array(text.utf8)
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    /// Go's encoding/json string quoting, as Helm writes its manifest and config JSON.
+    static func jsonString(_ s: String) -> String { GoJSON.quote(s) }
 }

@@ -67,6 +67,14 @@ public enum GoJSON {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
+    /// One JSON string literal exactly as Go's encoding/json writes it (for hand-assembled JSON
+    /// whose bytes matter, such as OCI manifests).
+    public static func quote(_ s: String, escapeHTML: Bool = true) -> String {
+        var out: [UInt8] = []
+        appendString(s, into: &out, escapeHTML: escapeHTML)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// encoding/json `appendString`: short escapes for `\b \f \n \r \t`, `\u00XX` for other
     /// control bytes, `<`, `>`, `&` as `\u003c` etc. when escaping HTML, and always `\u2028`/`\u2029`.
     static func appendString(_ s: String, into out: inout [UInt8], escapeHTML: Bool) {
