@@ -16,6 +16,8 @@ public final class ManualClock: SimClock {
     public init(_ start: Date = Date(timeIntervalSince1970: 1_767_225_600)) { current = Mutex(start) }
     public func now() -> Date { current.withLock { $0 } }
     public func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
+    /// Resumes at a given time (a simulated clock continuing a saved state's timeline).
+    public func set(_ date: Date) { current.withLock { $0 = date } }
 }
 
 enum Timestamps {

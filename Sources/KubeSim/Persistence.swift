@@ -23,7 +23,9 @@ extension KubeSim {
                 items.append(["group": .string(gr.group), "resource": .string(gr.resource), "object": s.object])
             }
         }
-        return ["kind": "KubeSimState", "resourceVersion": .int(resourceVersion), "items": .array(items)]
+        // The time it was saved at: a simulated clock resumes from it (`restore`).
+        return ["kind": "KubeSimState", "resourceVersion": .int(resourceVersion), "clock": .double(clockNow.timeIntervalSince1970),
+                "items": .array(items)]
     }
 
     /// Replaces the store with a snapshot.
@@ -46,6 +48,25 @@ extension KubeSim {
         history = []
         historyStart = 0
         dirty = false
+        resumeClock(state)
+    }
+
+    /// A simulated clock (`ManualClock`) continues the saved timeline, one second after the save,
+    /// instead of keeping the wall-clock time it started at. Simulated waits run far ahead of real
+    /// time, so a process started from the wall clock can be behind, or in the same second as,
+    /// times the state already records: a `rollout restart` then repeats an earlier
+    /// `restartedAt` and restarts nothing, depending on how long the earlier runs took in real time.
+    func resumeClock(_ state: JSONValue) {
+        guard let manual = options.clock as? ManualClock else { return }
+        let saved: Double
+        switch state["clock"] {
+        case .double(let d)?: saved = d
+        case .int(let i)?: saved = Double(i)
+        default: return  // a state written before the clock was recorded: keep the start time
+        }
+        manual.set(Date(timeIntervalSince1970: saved + 1))
+        // Fault windows count from when this world (re)started.
+        if world.enabled { world.startedAt = manual.now() }
     }
 
     /// Writes the state atomically (temporary file, then rename) when it changed.

@@ -147,14 +147,18 @@ enum RolloutCLI {
             do { nodes = try NodeSpec.parse(spec.isEmpty || spec == "default" ? ClusterOptions.defaultSim : spec) } catch {
                 throw CommandFailure("error: --sim: \(error)")
             }
-            let manual = ManualClock(Date())
+            // A new simulated cluster starts at the current whole second (plausible timestamps, and
+            // no sub-second phase for second-precision times to depend on); a saved one continues
+            // the state's own timeline (SimWorld.start), never the wall clock.
+            let manual = ManualClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
             var simOptions = KubeSimOptions(nodes: nodes, clock: manual)
             do { simOptions.faults = try options.simFaults.map { try FaultPlan.parse($0) } } catch {
                 throw CommandFailure("error: --sim-faults: \(error)")
             }
-            let (sim, clock) = await SimWorld.start(simOptions, clock: manual)
-            if let state = options.simState, FileManager.default.fileExists(atPath: state) {
-                do { try await sim.load(from: state) } catch { throw CommandFailure("error: --sim-state: \(error)") }
+            let saved = options.simState.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+            let sim: KubeSim, clock: SimulatedClock
+            do { (sim, clock) = try await SimWorld.start(simOptions, clock: manual, state: saved) } catch {
+                throw CommandFailure("error: --sim-state: \(error)")
             }
             // Simulated time: waiting costs nothing, and the simulated world moves on as we wait.
             let statePath = options.simState

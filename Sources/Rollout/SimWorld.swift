@@ -7,7 +7,11 @@ import KubeSim
 /// on simulated time that moves only while the rollout waits.
 public enum SimWorld {
     /// Builds the simulator with its world and a clock whose sleeps advance the world.
-    public static func start(_ options: KubeSimOptions, clock manual: ManualClock) async -> (KubeSim, SimulatedClock) {
+    /// With `state` (an existing `--sim-state` file) the objects are loaded and simulated time
+    /// continues from when that state was saved, so every run of a resumed sequence sees the
+    /// same times whatever the wall clock did between the processes.
+    public static func start(_ options: KubeSimOptions, clock manual: ManualClock,
+                             state: String? = nil) async throws(StateFileError) -> (KubeSim, SimulatedClock) {
         var options = options
         var world = options.world ?? WorldOptions()
         world.autoRun = false
@@ -15,6 +19,8 @@ public enum SimWorld {
         options.clock = manual
         let sim = await KubeSim(options: options)
         await sim.settle()
+        if let state { try await sim.load(from: state) }
+        // Read only now: loading a state moves the simulator's clock to the state's timeline.
         // KubeSim.advance moves the ManualClock itself (in 1 s steps, settling after each).
         let clock = SimulatedClock(start: manual.now(), advance: { seconds in await sim.advance(by: seconds) })
         return (sim, clock)

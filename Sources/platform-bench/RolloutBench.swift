@@ -26,7 +26,7 @@ enum RolloutBench {
                 let render = try StageRenderer(charts: LocalChartProvider(mirror: shared + "/charts")).render(profile)
                 let input = PlanInput(profileName: profile.metadata.name, stages: StageInput.stages(render))
                 let manual = ManualClock()
-                let (sim, clock) = await SimWorld.start(KubeSimOptions(nodes: try NodeSpec.parse("2xH100-80GB,1xcpu"), clock: manual), clock: manual)
+                let (sim, clock) = try await SimWorld.start(KubeSimOptions(nodes: try NodeSpec.parse("2xH100-80GB,1xcpu"), clock: manual), clock: manual)
                 let cluster = Cluster.simulated(sim)
                 func plan() async throws -> (Plan, Double) {
                     let start = DispatchTime.now().uptimeNanoseconds

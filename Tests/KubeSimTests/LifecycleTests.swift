@@ -138,6 +138,26 @@ import Testing
         #expect(await h2.call("GET", cmPath + "/keep").status == 200)
         #expect(await h2.call("GET", "/apis/example.com/v1/namespaces/default/widgets").status == 200)
     }
+
+    /// A simulated clock continues the saved state's timeline (one second on), never earlier
+    /// times: resumed `--sim` runs must not repeat or precede times the state recorded.
+    @Test func restoreResumesAManualClockAfterTheSavedTime() async throws {
+        let saved = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let sim = await KubeSim(options: KubeSimOptions(clock: saved))
+        saved.advance(by: 600)
+        let snap = await sim.snapshot()
+        let behind = ManualClock(Date(timeIntervalSince1970: 1_800_000_010))
+        let resumed = await KubeSim(options: KubeSimOptions(clock: behind))
+        try await resumed.restore(try JSONValue.parse(snap.encoded()))
+        #expect(behind.now() == Date(timeIntervalSince1970: 1_800_000_601))
+        // A state from before the clock was recorded keeps the start time.
+        guard case .object(var old) = snap else { return }
+        old["clock"] = nil
+        let other = ManualClock(Date(timeIntervalSince1970: 1_800_000_010))
+        let legacy = await KubeSim(options: KubeSimOptions(clock: other))
+        try await legacy.restore(.object(old))
+        #expect(other.now() == Date(timeIntervalSince1970: 1_800_000_010))
+    }
 }
 
 @Suite struct WatchTests {
