@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Rollout
 
-/// `platform destroy PROFILE [--yes]`: delete everything the profile's stages own, in reverse.
+/// `platform destroy PROFILE [--yes] [--no-hooks]`: delete everything the profile's stages own, in reverse,
+/// running the releases' delete hooks around each stage's deletion.
 struct DestroyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "destroy", abstract: "Delete everything the profile's stages own, last stage first.")
 
@@ -10,6 +11,7 @@ struct DestroyCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
     @Flag(help: "Do not ask for confirmation.") var yes = false
     @Flag(name: .customLong("prune-crds"), help: "Also delete CustomResourceDefinitions (and so every object of their kinds).") var pruneCRDs = false
+    @Flag(name: .customLong("no-hooks"), help: "Do not run the charts' pre-delete and post-delete hooks (as helm uninstall --no-hooks).") var noHooks = false
 
     func run() async throws {
         let loaded = try RolloutCLI.load(profile, options: cluster)
@@ -21,10 +23,12 @@ struct DestroyCommand: AsyncParsableCommand {
         let connection = try await RolloutCLI.connect(cluster)
         var options = RolloutOptions()
         options.pruneCRDs = pruneCRDs
+        options.noHooks = noHooks
         options.pollInterval = connection.pollInterval
         let engine = RolloutEngine(cluster: connection.cluster, clock: connection.clock, options: options,
                                    emit: ProgressPrinter(live: RolloutCLI.stderrIsTerminal).handle)
-        do { try await engine.destroy(profile: loaded.input.profileName, stages: loaded.input.stages.map(\.name)) } catch {
+        do { try await engine.destroy(profile: loaded.input.profileName, stages: loaded.input.stages.map(\.name),
+                                        deleteHooks: loaded.deleteHooks) } catch {
             await connection.finish()
             throw CommandFailure("error: \(error)")
         }

@@ -39,6 +39,8 @@ struct LoadedProfile {
     var input: PlanInput
     var specs: [StageSpec]
     var queues: SmokeQueues
+    /// pre/post-delete hooks per stage and release, from this same render (for destroy).
+    var deleteHooks: [String: [ReleaseHooks]] = [:]
 }
 
 enum RolloutCLI {
@@ -124,7 +126,7 @@ enum RolloutCLI {
         let queues = StageInput.queues(profile)
         let input = PlanInput(profileName: profile.metadata.name, profileDigest: Normalizer.digest(bytes: Array(text.utf8)),
                               chartDigests: digests, stages: stages)
-        return LoadedProfile(profile: profile, input: input, specs: specs, queues: queues)
+        return LoadedProfile(profile: profile, input: input, specs: specs, queues: queues, deleteHooks: StageInput.deleteHooks(render))
     }
 
     static func chartDigest(_ candidates: [String]) -> String {

@@ -55,6 +55,8 @@ public struct RolloutOptions: Sendable {
     /// Namespaces still holding objects are pruned only when the user confirmed.
     public var pruneNonEmptyNamespaces = false
     public var runGates = true
+    /// `destroy --no-hooks`: skip the releases' pre/post-delete hooks (Helm's flag).
+    public var noHooks = false
     /// Who holds the lock (host:pid).
     public var holder = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
     public var leaseSeconds = 300

@@ -28,8 +28,10 @@ extension RolloutEngine {
 
     /// Everything every stage owns, in reverse stage order: custom resources first (their
     /// operators must still run to clean up), then the rest in reverse install order; waits
-    /// for finalizers. CRDs only with `pruneCRDs`.
-    public func destroy(profile: String, stages: [String]) async throws(RolloutError) {
+    /// for finalizers. CRDs only with `pruneCRDs`. As `helm uninstall`, each stage's releases
+    /// (`deleteHooks[stage]`, last release first) run their `pre-delete` hooks before and
+    /// `post-delete` hooks after the deletion, unless `noHooks`; a failing hook stops there.
+    public func destroy(profile: String, stages: [String], deleteHooks: [String: [ReleaseHooks]] = [:]) async throws(RolloutError) {
         let lock = LeaseLock(cluster: cluster, clock: clock, name: "platform-\(profile)", holder: options.holder, seconds: options.leaseSeconds)
         try await lock.acquire()
         do {
@@ -40,6 +42,24 @@ extension RolloutEngine {
                 let owned = try await observer.owned(applySet: parent)
                 let refs = owned.compactMap(ObjectRef.init)
                 emit(.stageStarted(stage: stage))
+                let record = StageRecord(cluster: cluster, parent: parent)
+                let phase = try await record.read()["phase"]
+                let releases = (deleteHooks[stage] ?? []).reversed().filter { !$0.hooks.isEmpty }
+                // Like Helm, hooks run only for an installed release: not for a stage that was never
+                // applied or is already destroyed (a parent kept for CRDs says `destroyed`).
+                let installed = phase != nil && phase != "destroyed"
+                let runHooks = installed && !options.noHooks
+                if installed, options.noHooks, !releases.isEmpty {
+                    emit(.warning(stage: stage, message: "--no-hooks: skipped \(releases.map(\.hooks.count).reduce(0, +)) delete hook(s) of \(releases.map(\.release).joined(separator: ", "))"))
+                }
+                let hooks = HookRunner(cluster: cluster, clock: clock, options: options, emit: emit)
+                // A destroy interrupted after its pre-delete hooks ran (phase `destroying`) does not run them again.
+                if runHooks, phase != "destroying" {
+                    for r in releases {
+                        try await hooks.run(r.hooks.filter { $0.hook.events.contains("pre-delete") }, stage: stage, phase: "pre-delete", release: r.release)
+                    }
+                }
+                if installed { try await record.write(members: refs, ["phase": "destroying", "destroyStartedAt": timestamp()]) }
                 let builtin = Set(InstallOrder.kinds)
                 let custom = refs.filter { !builtin.contains($0.kind) }
                 let rest = refs.filter { builtin.contains($0.kind) }.sorted { Planner.pruneOrder($0) > Planner.pruneOrder($1) }
@@ -55,6 +75,11 @@ extension RolloutEngine {
                     if ref.kind != "Namespace" { try await waitGone(ref, stage: stage) }
                 }
                 for ref in refs where ref.kind == "Namespace" { try await waitGone(ref, stage: stage) }
+                if runHooks {
+                    for r in releases {
+                        try await hooks.run(r.hooks.filter { $0.hook.events.contains("post-delete") }, stage: stage, phase: "post-delete", release: r.release)
+                    }
+                }
                 if kept.isEmpty {
                     try await cluster.delete(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: parent.namespace, name: parent.name))
                 } else {

@@ -21,6 +21,28 @@ public enum StageInput {
         }
     }
 
+    /// Each stage's `pre-delete`/`post-delete` hooks per release (in the stage's release order),
+    /// for `destroy`. A hook's release is the one whose chart its template came from
+    /// (`origin` starts with the chart name); the platform's own manifests go under `platform`.
+    public static func deleteHooks(_ render: PlatformRender) -> [String: [ReleaseHooks]] {
+        var out: [String: [ReleaseHooks]] = [:]
+        for stage in render.stages {
+            var byRelease: [String: [PlannedHook]] = [:]
+            var order = stage.plan.releases.map(\.releaseName)
+            for o in stage.objects where o.hookEvents.contains(where: { $0 == "pre-delete" || $0 == "post-delete" }) {
+                let object = json(o.value)
+                guard let ref = ObjectRef(object), let info = HookInfo(annotations: object), !info.isTest else { continue }
+                let chart = o.origin.split(separator: "/").first.map(String.init) ?? ""
+                let release = stage.plan.releases.first { $0.chart.rawValue == chart }?.releaseName ?? "platform"
+                if !order.contains(release) { order.append(release) }
+                byRelease[release, default: []].append(PlannedHook(ref: ref, hook: info, object: object))
+            }
+            let releases = order.compactMap { name in byRelease[name].map { ReleaseHooks(release: name, hooks: $0) } }
+            if !releases.isEmpty { out[stage.plan.id.rawValue] = releases }
+        }
+        return out
+    }
+
     public static func queues(_ profile: Profile) -> SmokeQueues {
         let scheduling = profile.spec.scheduling
         return SmokeQueues(volcanoQueue: scheduling.volcano.queues.first?.name,

@@ -24,6 +24,8 @@ public final class StandInWorld: Sendable {
         public var imagePull = false
         public var clusterPolicyNeverReady = false
         public var ignoreTimeSlicing = false
+        /// Jobs with these names fail (BackoffLimitExceeded) instead of completing.
+        public var failingJobs: Set<String> = []
         public init() {}
     }
     public let faults = Mutex(Faults())
@@ -105,8 +107,10 @@ public final class StandInWorld: Sendable {
         for job in await items("/apis/batch/v1/jobs") where job[path: ["status", "conditions"]] == nil {
             let ns = job[path: ["metadata", "namespace"]]?.stringValue ?? "", name = job[path: ["metadata", "name"]]?.stringValue ?? ""
             if job[path: ["spec", "suspend"]]?.boolValue == true { continue }
-            _ = await request("PATCH", "/apis/batch/v1/namespaces/\(ns)/jobs/\(name)/status",
-                              ["status": ["conditions": [["type": "Complete", "status": "True"]], "succeeded": 1]])
+            let status: JSONValue = f.failingJobs.contains(name)
+                ? ["conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"]], "failed": 1]
+                : ["conditions": [["type": "Complete", "status": "True"]], "succeeded": 1]
+            _ = await request("PATCH", "/apis/batch/v1/namespaces/\(ns)/jobs/\(name)/status", ["status": status])
         }
     }
 

@@ -268,6 +268,104 @@ func engine(_ cluster: Cluster, _ clock: SimulatedClock, log: EventLog = EventLo
     }
 }
 
+/// A chart's delete hooks: two pre-delete Jobs (weights -1 and 0, default and hook-succeeded
+/// policies, the default-policy one in `default` so it outlives the namespace) and a
+/// post-delete ServiceAccount + Job sharing a name (kind order puts the ServiceAccount first).
+func deleteHookObjects() -> [JSONValue] {
+    func job(_ name: String, _ ns: String, _ event: String, _ weight: Int, _ policy: String?) -> JSONValue {
+        let p = policy.map { ", helm.sh/hook-delete-policy: \"\($0)\"" } ?? ""
+        return obj("""
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: \(name)
+          namespace: \(ns)
+          annotations: { helm.sh/hook: \(event), helm.sh/hook-weight: "\(weight)"\(p) }
+        spec: { template: { spec: { restartPolicy: Never, containers: [{ name: c, image: busybox }] } } }
+        """)
+    }
+    return [
+        job("drain-b", "gpu-operator", "pre-delete", 0, "hook-succeeded,hook-failed"),
+        job("drain-a", "default", "pre-delete", -1, nil),
+        job("prune", "default", "post-delete", 0, "before-hook-creation,hook-succeeded"),
+        obj("apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: prune, namespace: default, annotations: { helm.sh/hook: post-delete } }"),
+    ]
+}
+
+/// The delete hooks as destroy receives them (from the same input apply used).
+func releaseDeleteHooks(_ input: PlanInput) throws -> [String: [ReleaseHooks]] {
+    var out: [String: [ReleaseHooks]] = [:]
+    for stage in try Planner.prepare(input) {
+        let hooks = stage.hooks.filter { $0.hook.events.contains("pre-delete") || $0.hook.events.contains("post-delete") }
+        if !hooks.isEmpty { out[stage.name] = [ReleaseHooks(release: "gpu-operator", hooks: hooks)] }
+    }
+    return out
+}
+
+@Suite struct DeleteHookTests {
+    let job = { (ns: String, name: String) in ObjectRef(apiVersion: "batch/v1", kind: "Job", namespace: ns, name: name) }
+    let deployment = ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: "gpu-operator", name: "gpu-operator")
+
+    @Test func destroyRunsDeleteHooksInOrderWithPolicies() async throws {
+        let (_, _, cluster, clock) = try await FixtureWorld.make()
+        let input = fixtureStages(extra: deleteHookObjects())
+        _ = try await engine(cluster, clock).apply(try await makePlan(input, cluster), specs: fixtureSpecs)
+        // Apply runs install hooks only.
+        #expect(try await cluster.get(job("default", "drain-a")) == nil)
+        let log = EventLog()
+        try await engine(cluster, clock, log: log).destroy(profile: "fixture", stages: ["namespaces", "gpu", "sharing"],
+                                                           deleteHooks: try releaseDeleteHooks(input))
+        let lines = log.lines
+        func at(_ text: String) -> Int { lines.firstIndex { $0.contains(text) } ?? -1 }
+        let a = at("pre-delete hook batch/Job default/drain-a"), b = at("pre-delete hook batch/Job gpu-operator/drain-b")
+        let deleted = at("prune, ref: apps/Deployment gpu-operator/gpu-operator")
+        let sa = at("post-delete hook ServiceAccount default/prune"), post = at("post-delete hook batch/Job default/prune")
+        #expect(lines.contains { $0.contains("pre-delete hooks of release gpu-operator (2)") })
+        #expect(a >= 0 && a < b && b < deleted && deleted < sa && sa < post, "\(lines.joined(separator: "\n"))")
+        // Default policy (before-hook-creation) keeps the completed Job; hook-succeeded removes it.
+        let kept = try #require(try await cluster.get(job("default", "drain-a")))
+        #expect(ReadinessCheck.workload(kept).state == .ready)
+        #expect(try await cluster.get(job("default", "prune")) == nil)
+        #expect(try await cluster.get(ObjectRef(apiVersion: "v1", kind: "ServiceAccount", namespace: "default", name: "prune")) != nil)
+        #expect(try await cluster.get(deployment) == nil)
+
+        // A second destroy finds nothing installed: no hooks run (as Helm: no release, no hooks).
+        let again = EventLog()
+        try await engine(cluster, clock, log: again).destroy(profile: "fixture", stages: ["namespaces", "gpu", "sharing"],
+                                                             deleteHooks: try releaseDeleteHooks(input))
+        #expect(!again.lines.contains { $0.contains("hook") })
+    }
+
+    @Test func failingPreDeleteHookStopsTheStageAndNoHooksSkipsThem() async throws {
+        let (_, world, cluster, clock) = try await FixtureWorld.make()
+        let input = fixtureStages(extra: deleteHookObjects())
+        _ = try await engine(cluster, clock).apply(try await makePlan(input, cluster), specs: fixtureSpecs)
+        world.faults.withLock { $0.failingJobs = ["drain-b"] }
+        let hooks = try releaseDeleteHooks(input)
+        do {
+            try await engine(cluster, clock).destroy(profile: "fixture", stages: ["namespaces", "gpu", "sharing"], deleteHooks: hooks)
+            Issue.record("destroy passed with a failing pre-delete hook")
+        } catch {
+            let error = asRollout(error)
+            #expect(error.stage == "gpu")
+            #expect(error.object == "batch/Job gpu-operator/drain-b")
+            #expect(error.message.contains("pre-delete hook of release gpu-operator failed: "))
+            #expect(error.remedy?.contains("--no-hooks") == true)
+        }
+        // The stage was not destroyed; hook-failed removed the failed Job.
+        #expect(try await cluster.get(deployment) != nil)
+        #expect(try await cluster.get(job("gpu-operator", "drain-b")) == nil)
+
+        let log = EventLog()
+        try await engine(cluster, clock, log: log, configure: { $0.noHooks = true })
+            .destroy(profile: "fixture", stages: ["namespaces", "gpu", "sharing"], deleteHooks: hooks)
+        #expect(try await cluster.get(deployment) == nil)
+        #expect(try await cluster.get(job("default", "prune")) == nil, "post-delete hook not run")
+        #expect(!log.lines.contains { $0.contains("hook ") && $0.contains("started") })
+        #expect(log.lines.contains { $0.contains("--no-hooks: skipped 4 delete hook(s) of gpu-operator") })
+    }
+}
+
 @Suite struct ReadinessCheckTests {
     @Test func workloadGenerations() {
         let stale: JSONValue = ["kind": "Deployment", "metadata": ["generation": 2], "spec": ["replicas": 1],

@@ -171,15 +171,32 @@ def test_smoke_status_destroy(state):
     platform("apply", profile, "--sim", "--yes", "--sim-state", state, check=0)
     smoke = platform("smoke", profile, "--sim", "--sim-state", state, "--stage", "gpu", check=0)
     assert "1 gate(s) passed." in smoke.stdout
-    platform("destroy", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    r = platform("destroy", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    # gpu-operator's delete hooks ran around the gpu stage's deletion, RBAC before its Job.
+    err = r.stderr
+    pre = err.index("pre-delete hook batch/Job gpu-operator/gpu-operator-cleanup-gpucluster (weight 0) started")
+    gone = err.index("deleted apps/Deployment gpu-operator/gpu-operator")
+    role = err.index("post-delete hook rbac.authorization.k8s.io/ClusterRole gpu-operator-node-feature-discovery-prune")
+    job = err.index("post-delete hook batch/Job gpu-operator/gpu-operator-node-feature-discovery-prune")
+    assert pre < gone < role < job, err
     plan = json.loads(platform("plan", profile, "--sim", "--sim-state", state, "--json", check=0).stdout)
     # Everything is gone except CRDs (kept without --prune-crds).
     assert plan["summary"]["unchanged"] == sum(1 for s in plan["stages"] for c in s["changes"]
                                                if c["kind"] == "CustomResourceDefinition" and c["action"] == "unchanged")
     assert plan["summary"]["unchanged"] > 0
-    platform("destroy", profile, "--sim", "--yes", "--prune-crds", "--sim-state", state, check=0)
+    r = platform("destroy", profile, "--sim", "--yes", "--prune-crds", "--sim-state", state, check=0)
+    # The releases are gone: no delete hooks run again.
+    assert "hook" not in r.stderr, r.stderr
     plan = json.loads(platform("plan", profile, "--sim", "--sim-state", state, "--json", check=0).stdout)
     assert plan["summary"]["unchanged"] == 0 and plan["summary"]["prune"] == 0
+
+
+def test_destroy_no_hooks(state):
+    profile = ROOT / "Profiles" / "dev-time-slicing.yaml"
+    platform("apply", profile, "--sim", "--yes", "--sim-state", state, check=0)
+    r = platform("destroy", profile, "--sim", "--yes", "--no-hooks", "--sim-state", state, check=0)
+    assert "--no-hooks: skipped 5 delete hook(s) of gpu-operator" in r.stderr, r.stderr
+    assert "hook batch/Job" not in r.stderr
 
 
 def test_apply_without_yes_off_terminal_refuses(state):
