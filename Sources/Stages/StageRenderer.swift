@@ -212,6 +212,8 @@ public struct StageRenderer: Sendable {
         var hookEvents: [String]
         var stage: StageID
         var releaseNamespace: String?
+        /// Helm's parse of `text` (template output and hooks), decoded instead of parsing again.
+        var documents: [Document]? = nil
     }
 
     struct RawObject: Sendable {
@@ -249,10 +251,14 @@ public struct StageRenderer: Sendable {
         timings.templates += clock.duration(to: .now)
         var out: [RawText] = []
         for crd in result.crds { out.append(RawText(text: crd.file.text, origin: crd.name, hookEvents: [], stage: stage, releaseNamespace: defaultNamespace)) }
-        for m in result.manifests { out.append(RawText(text: m.content, origin: m.source, hookEvents: [], stage: stage, releaseNamespace: defaultNamespace)) }
+        for m in result.manifests {
+            out.append(RawText(text: m.content, origin: m.source, hookEvents: [], stage: stage, releaseNamespace: defaultNamespace,
+                               documents: m.documents))
+        }
         // Test hooks belong to `helm test`, not to an installation; other hooks are kept as hooks.
         for h in result.hooks where !h.isTest {
-            out.append(RawText(text: h.manifest.content, origin: h.manifest.source, hookEvents: h.events, stage: stage, releaseNamespace: defaultNamespace))
+            out.append(RawText(text: h.manifest.content, origin: h.manifest.source, hookEvents: h.events, stage: stage,
+                               releaseNamespace: defaultNamespace, documents: h.manifest.documents))
         }
         return out
     }
@@ -260,7 +266,16 @@ public struct StageRenderer: Sendable {
     /// The objects of one rendered file (empty documents skipped).
     func decode(_ raw: RawText) throws(StageRenderError) -> [RawObject] {
         let docs: [YAMLValue]
-        do { docs = try YAMLDecoder(rules: .kubernetes).decodeAll(raw.text, file: raw.origin) } catch {
+        let decoder = YAMLDecoder(rules: .kubernetes)
+        do {
+            // Helm parsed the same text with the same default `Parser` (the file name only
+            // labels errors), so decoding its nodes gives what `decodeAll` would, one parse less.
+            if let documents = raw.documents {
+                docs = try documents.map { d throws(YAMLError) in try decoder.value(of: d.root, file: raw.origin) }
+            } else {
+                docs = try decoder.decodeAll(raw.text, file: raw.origin)
+            }
+        } catch {
             throw StageRenderError(stage: raw.stage, object: nil, message: "\(raw.origin): \(error)")
         }
         var out: [RawObject] = []

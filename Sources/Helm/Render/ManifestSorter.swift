@@ -11,15 +11,26 @@ public struct RenderedManifest: Sendable, Equatable {
     public var kind: String
     public var name: String
     public var annotations: [String: String]
+    /// `content` as parsed by the sort (every document of it), so consumers that need the data
+    /// (Stages) decode these nodes instead of parsing the text a second time. Nil when built
+    /// from text alone; then `content` is the only source.
+    public var documents: [Document]?
 
     public init(source: String, content: String, apiVersion: String = "", kind: String = "", name: String = "",
-                annotations: [String: String] = [:]) {
+                annotations: [String: String] = [:], documents: [Document]? = nil) {
         self.source = source
         self.content = content
         self.apiVersion = apiVersion
         self.kind = kind
         self.name = name
         self.annotations = annotations
+        self.documents = documents
+    }
+
+    /// `documents` is left out: it is derived from `content` (and `Node` is not Equatable).
+    public static func == (a: RenderedManifest, b: RenderedManifest) -> Bool {
+        a.source == b.source && a.content == b.content && a.apiVersion == b.apiVersion && a.kind == b.kind
+            && a.name == b.name && a.annotations == b.annotations
     }
 }
 
@@ -157,6 +168,7 @@ public enum ManifestSorter {
         case .failure(let e):
             throw HelmError(.manifest, "YAML parse error on \(path): error converting YAML to JSON: \(e.goMessage)", path: path)
         }
+        m.documents = docs
         guard let root = docs.first?.root else { return m }
         guard let pairs = root.mappingPairs else {
             let what = root.sequenceItems != nil ? "array" : "string"
