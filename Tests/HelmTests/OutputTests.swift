@@ -1,4 +1,5 @@
 import Testing
+import YAML
 @testable import Helm
 
 private func sample() -> RenderResult {
@@ -53,4 +54,46 @@ private func sample() -> RenderResult {
     #expect(top["kind"] == .string("ConfigMap"))
     #expect(data["true"] == .bool(true))
     #expect(data["num"] == .float(1))
+}
+
+/// Stages decodes `documents` instead of the text; that is only sound if it gives exactly what
+/// decoding `content` gives, under the same Kubernetes rules, for every document in the piece.
+@Test func sortedManifestsCarryTheirParse() throws {
+    let files = [
+        "c/templates/a.yaml": """
+            kind: ConfigMap
+            metadata: {name: a, annotations: {x: "1"}}
+            base: &b {on: yes, n: 010, f: 1e3, t: 2024-01-01, bin: !!binary aGk=}
+            data:
+              <<: *b
+              s: 'yes'
+            ...
+            # after the end marker: a new document would need `---`, which `split` cuts on
+            ---
+            # only a comment
+            ---
+            kind: ServiceAccount
+            metadata: {name: sa}
+            """,
+        "c/templates/hook.yaml": """
+            kind: Job
+            metadata:
+              name: h
+              annotations: {"helm.sh/hook": post-install}
+            spec: {backoffLimit: 0x10, list: [~, null, 0o17, 1_000, +12, .5]}
+            """,
+    ]
+    let (hooks, manifests) = try ManifestSorter.sort(files: files)
+    let all = manifests + hooks.map(\.manifest)
+    #expect(all.count == 4)  // the comment-only piece is a (null) manifest too
+    let decoder = YAMLDecoder(rules: .kubernetes)
+    for m in all {
+        let documents = try #require(m.documents)
+        let fromNodes = try documents.map { d throws(YAMLError) in try decoder.value(of: d.root, file: m.source) }
+        #expect(fromNodes == (try decoder.decodeAll(m.content, file: m.source)))
+    }
+    // Equality ignores the tree: it is derived from `content`.
+    var copy = try #require(all.first)
+    copy.documents = nil
+    #expect(copy == all.first)
 }
