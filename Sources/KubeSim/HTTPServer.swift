@@ -51,7 +51,17 @@ public final class KubeSimServer: Sendable {
     public var kubeconfig: String { KubeSim.kubeconfig(server: url, certificateAuthorityPEM: tls?.caPEM) }
 
     /// Accepts connections until `stop()` is called.
+    ///
+    /// Requests are served on `ServingExecutor` threads, not on the cooperative pool: a
+    /// process (a test run, an in-process caller) that keeps the pool's few threads busy
+    /// with synchronous work would otherwise leave clients waiting until they time out.
     public func run() async throws {
+        try await withTaskExecutorPreference(ServingExecutor.shared) {
+            try await self.accept()
+        }
+    }
+
+    private func accept() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             try await serverChannel.executeThenClose { inbound in
                 for try await connection in inbound {
@@ -60,6 +70,20 @@ public final class KubeSimServer: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// Runs the server's tasks (and the default actors they call, such as `KubeSim`) on
+    /// threads of their own: a concurrent Dispatch queue, which gets threads when it needs
+    /// them instead of queueing behind the cooperative pool's.
+    final class ServingExecutor: TaskExecutor {
+        static let shared = ServingExecutor()
+        private let queue = DispatchQueue(label: "kubesim.serving", attributes: .concurrent)
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            let executor = asUnownedTaskExecutor()
+            queue.async { job.runSynchronously(on: executor) }
         }
     }
 
