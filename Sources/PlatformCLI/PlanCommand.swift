@@ -21,6 +21,8 @@ struct ClusterOptions: ParsableArguments {
     var simFaults: String?
     @Option(help: "Directory with NAME-VERSION/ or NAME-VERSION.tgz charts (default $PLATFORM_CHART_MIRROR, then ../shared/charts).")
     var chartMirror: String?
+    @Option(help: "Chart cache directory (default $XDG_CACHE_HOME/platform/charts), as given to `platform charts pull`.")
+    var cacheDir: String?
 
     static let defaultSim = "2xH100-80GB,1xcpu"
 }
@@ -62,7 +64,8 @@ enum RolloutCLI {
         let provider = LocalChartProvider(mirror: mirror, baseDirectory: baseDirectory)
         // platform.lock beside the profile: refuse a stale lock and charts that differ from their pins.
         let pinned: PinnedChartProvider
-        do { pinned = try PinnedChartProvider.forProfile(profile, path: path, mirror: mirror) } catch {
+        do { pinned = try PinnedChartProvider.forProfile(profile, path: path, mirror: mirror,
+                                                         cache: ChartCache(root: options.cacheDir ?? ChartCache.defaultRoot())) } catch {
             throw CommandFailure("\(path): error: \(error)")
         }
         // A locked chart is identified by its pinned archive digest (as in a bundle's plan).

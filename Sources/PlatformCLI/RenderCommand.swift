@@ -26,6 +26,8 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(help: "plain | kustomize | argocd | flux.") var format: String = "plain"
     @Option(help: "Directory with NAME-VERSION/ or NAME-VERSION.tgz charts (default $PLATFORM_CHART_MIRROR).")
     var chartMirror: String?
+    @Option(help: "Chart cache directory (default $XDG_CACHE_HOME/platform/charts), as given to `platform charts pull`.")
+    var cacheDir: String?
     @Option(help: "Render Manifests/ templates from this directory instead of the built-in copy.") var manifests: String?
     @Option(help: "Path of the output inside the Git repository (argocd/flux). Default: --out when relative, else its last component.")
     var repoPath: String?
@@ -51,7 +53,8 @@ struct RenderCommand: AsyncParsableCommand {
         }
         // Pinned charts from the cache, checked against platform.lock (a mismatch is refused), else local/mirror.
         let provider: PinnedChartProvider
-        do { provider = try PinnedChartProvider.forProfile(loaded.profile, path: profile, mirror: LocalChartProvider.mirror(flag: chartMirror)) } catch {
+        do { provider = try PinnedChartProvider.forProfile(loaded.profile, path: profile, mirror: LocalChartProvider.mirror(flag: chartMirror),
+                                                                      cache: ChartCache(root: cacheDir ?? ChartCache.defaultRoot())) } catch {
             throw CommandFailure("\(profile): error: \(error)")
         }
         let templates: ManifestTemplates

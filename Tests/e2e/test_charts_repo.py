@@ -170,6 +170,22 @@ def test_lock_pull_render_and_plan_from_the_repository(repo, tmp_path):
     assert r.returncode == 0 and r.stdout.strip(), r.stderr
 
 
+def test_cache_dir_flag_is_honoured_by_pull_render_and_plan(repo, tmp_path):
+    # A cache outside $XDG_CACHE_HOME (CI workspaces): charts pull/render/plan all take --cache-dir.
+    custom = tmp_path / "ci-cache"
+    env = env_for(tmp_path / "default-cache", PLATFORM_REPO_TOKEN=TOKEN)
+    platform("charts", "lock", str(repo.profile), "--ca-file", str(repo.certs / "ca.pem"), "--cache-dir", str(custom), env=env)
+    assert list((custom / "sha256").glob("*.tgz")) and cache_files(tmp_path / "default-cache") == []
+    plain = env_for(tmp_path / "default-cache")
+    r = platform("render", str(repo.profile), "--out", str(tmp_path / "r"), "--cache-dir", str(custom), env=plain)
+    assert "rendered" in r.stdout
+    r = platform("plan", str(repo.profile), "--sim", "--cache-dir", str(custom), env=plain)
+    assert r.returncode == 0 and "Plan:" in r.stdout, r.stderr
+    # Without the flag the default cache is read: it is empty, so the pinned charts are missing.
+    r = platform("render", str(repo.profile), "--out", str(tmp_path / "r2"), env=plain, check=False)
+    assert r.returncode == 1 and "platform charts pull" in r.stderr, r.stderr
+
+
 def test_a_changed_chart_or_a_stale_lock_is_refused(repo, tmp_path):
     cache = tmp_path / "cache"
     env = env_for(cache, PLATFORM_REPO_TOKEN=TOKEN)
