@@ -54,7 +54,7 @@ public struct ChartFetcher: Sendable {
             guard ref.name == name else {
                 throw ChartFetchError(.invalidReference, text, "the reference names chart \(ref.name), the profile key is \(name)")
             }
-            fetched = try await OCIRegistryClient(registry: ref.registry, auth: registryConfig.auth(for: ref.registry), transport: transport,
+            fetched = try await OCIRegistryClient(registry: ref.registry, login: registryConfig.login(for: ref.registry), transport: transport,
                                                   plainHTTP: plainHTTPRegistries).pull(ref)
         case .path(let p):
             let path = p.hasPrefix("/") ? p : baseDirectory + "/" + p

@@ -2,11 +2,27 @@ import Foundation
 
 /// Registry logins from Docker's `config.json` (`auths.HOST.auth` = base64 user:password,
 /// or `username`/`password`, or `identitytoken`), the file `docker login` and
-/// `helm registry login` write. Credential helpers (`credsStore`) are not run.
+/// `helm registry login` write, and the credential helpers it names (`credHelpers.HOST`,
+/// else `credsStore`), which take precedence over `auths` as in Docker.
 public struct DockerConfig: Sendable, Equatable {
     public var auths: [String: RepositoryAuth]
+    /// `credHelpers`: registry host → helper name (`docker-credential-NAME`).
+    public var credentialHelpers: [String: String]
+    /// `credsStore`: the helper for every registry without its own entry.
+    public var credentialStore: String?
+    public var helperRunner: any CredentialHelperRunning
 
-    public init(auths: [String: RepositoryAuth] = [:]) { self.auths = auths }
+    public init(auths: [String: RepositoryAuth] = [:], credentialHelpers: [String: String] = [:], credentialStore: String? = nil,
+                helperRunner: any CredentialHelperRunning = ProcessCredentialHelper()) {
+        self.auths = auths
+        self.credentialHelpers = credentialHelpers
+        self.credentialStore = credentialStore
+        self.helperRunner = helperRunner
+    }
+
+    public static func == (a: DockerConfig, b: DockerConfig) -> Bool {
+        a.auths == b.auths && a.credentialHelpers == b.credentialHelpers && a.credentialStore == b.credentialStore
+    }
 
     /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -32,9 +48,14 @@ public struct DockerConfig: Sendable, Equatable {
             return try load(path: flag)
         }
         var config = try load(path: defaultPath(environment: environment))
-        for (host, auth) in try load(path: helmPath(environment: environment)).auths where config.auths[host] == nil {
+        let helm = try load(path: helmPath(environment: environment))
+        for (host, auth) in helm.auths where config.auths[host] == nil {
             config.auths[host] = auth
         }
+        for (host, helper) in helm.credentialHelpers where config.credentialHelpers[host] == nil {
+            config.credentialHelpers[host] = helper
+        }
+        config.credentialStore = config.credentialStore ?? helm.credentialStore
         return config
     }
 
@@ -45,10 +66,13 @@ public struct DockerConfig: Sendable, Equatable {
             throw ChartFetchError(.io, path, "not a JSON registry config (expected {\"auths\": {HOST: {\"auth\": BASE64}}})")
         }
         var out = DockerConfig()
+        if let store = top["credsStore"] as? String, !store.isEmpty { out.credentialStore = store }
+        for (host, helper) in (top["credHelpers"] as? [String: Any]) ?? [:] {
+            if let helper = helper as? String, !helper.isEmpty { out.credentialHelpers[hostKey(host)] = helper }
+        }
         for (host, value) in (top["auths"] as? [String: Any]) ?? [:] {
             guard let entry = value as? [String: Any] else { continue }
-            let key = host.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
-                .split(separator: "/").first.map(String.init) ?? host
+            let key = hostKey(host)
             if let token = entry["identitytoken"] as? String, !token.isEmpty {
                 out.auths[key] = .bearer(token: token)
             } else if let auth = entry["auth"] as? String, !auth.isEmpty {
@@ -64,7 +88,30 @@ public struct DockerConfig: Sendable, Equatable {
         return out
     }
 
-    public func auth(for registry: String) -> RepositoryAuth {
-        auths[registry] ?? (registry == "docker.io" ? auths["index.docker.io"] : nil) ?? .none
+    /// `https://r.example:5000/v1/` → `r.example:5000`, as config files may spell keys.
+    static func hostKey(_ key: String) -> String {
+        key.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
+            .split(separator: "/").first.map(String.init) ?? key
+    }
+
+    /// The login for `registry`, resolved when first needed: a credential helper runs only
+    /// once the registry asks for a login.
+    public func login(for registry: String) -> RegistryLogin {
+        let hub = registry == "docker.io" || registry == "index.docker.io" || registry == "registry-1.docker.io"
+        let file = auths[registry] ?? (hub ? auths["index.docker.io"] ?? auths["docker.io"] : nil) ?? .none
+        guard let helper = credentialHelpers[registry] ?? (hub ? credentialHelpers["index.docker.io"] : nil) ?? credentialStore else {
+            return .fixed(file)
+        }
+        // Docker keys Docker Hub's credentials by its v1 URL, every other registry by host.
+        let serverURL = hub ? "https://index.docker.io/v1/" : registry
+        let runner = helperRunner
+        return RegistryLogin(resolve: { () throws(ChartFetchError) -> RepositoryAuth in
+            try runner.credentials(helper: helper, serverURL: serverURL)?.auth ?? file
+        })
+    }
+
+    /// The login for `registry` now (running its credential helper, if any).
+    public func auth(for registry: String) throws(ChartFetchError) -> RepositoryAuth {
+        try login(for: registry).resolve()
     }
 }

@@ -5,7 +5,8 @@ import KubeClient
 /// chart layer by digest, both verified) and push (OCIPush.swift). Authentication answers
 /// the registry's `WWW-Authenticate` challenge (RegistryAuth.swift).
 public struct OCIRegistryClient: Sendable {
-    public let auth: RepositoryAuth
+    /// The registry login, resolved only when a challenge asks for it.
+    public let login: RegistryLogin
     /// `http` only with `--plain-http` (loopback test registries).
     public let scheme: String
     let http: ChartHTTP
@@ -15,10 +16,14 @@ public struct OCIRegistryClient: Sendable {
     static let maxManifestBytes = 4 << 20
 
     public init(registry: String = "", auth: RepositoryAuth = .none, transport: any HTTPTransport, plainHTTP: Bool = false) {
-        self.auth = auth
+        self.init(registry: registry, login: .fixed(auth), transport: transport, plainHTTP: plainHTTP)
+    }
+
+    public init(registry: String = "", login: RegistryLogin, transport: any HTTPTransport, plainHTTP: Bool = false) {
+        self.login = login
         self.scheme = plainHTTP ? "http" : "https"
         self.http = ChartHTTP(transport: transport)
-        self.authenticator = RegistryAuthenticator(login: auth, registry: registry, allowPlainHTTP: plainHTTP,
+        self.authenticator = RegistryAuthenticator(login: login, registry: registry, allowPlainHTTP: plainHTTP,
                                                    http: ChartHTTP(transport: transport))
     }
 
@@ -112,6 +117,7 @@ public struct OCIRegistryClient: Sendable {
             }
         case 401:
             let (_, params) = Challenge.parse(response.headers["WWW-Authenticate"] ?? "")
+            let auth = login.resolvedOrNone
             // A valid token without the action: the registry says insufficient_scope.
             if params["error"] == "insufficient_scope", auth != .none {
                 throw ChartFetchError(.forbidden, location,

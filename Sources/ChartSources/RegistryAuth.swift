@@ -5,12 +5,19 @@ import KubeClient
 /// Docker's token flow for Bearer (GET realm?service=&scope= with the basic login, or POST
 /// an identity token as an OAuth2 refresh token), caching the result per scope.
 struct RegistryAuthenticator: Sendable {
-    var login: RepositoryAuth
+    let loginSource: RegistryLogin
     var registry: String
     /// The registry itself is plain HTTP (`--plain-http`): an http token realm is expected.
     var allowPlainHTTP = false
     let http: ChartHTTP
     let tokens = TokenStore()
+
+    init(login: RegistryLogin, registry: String, allowPlainHTTP: Bool = false, http: ChartHTTP) {
+        self.loginSource = login
+        self.registry = registry
+        self.allowPlainHTTP = allowPlainHTTP
+        self.http = http
+    }
 
     /// What to send for `scope`, if a challenge was answered already.
     func cached(scope: String) -> RepositoryAuth? { tokens.get(scope) }
@@ -19,6 +26,8 @@ struct RegistryAuthenticator: Sendable {
     /// (no login for a Basic challenge, an unknown scheme).
     func answer(_ challenge: String, scope: String, location: String) async throws(ChartFetchError) -> RepositoryAuth? {
         let (scheme, params) = Challenge.parse(challenge)
+        // Only now, with a challenge in hand, is the login (maybe a credential helper) needed.
+        let login = try loginSource.resolve()
         if scheme == "basic" {
             guard case .basic = login else { return nil }
             tokens.set(scope, login)

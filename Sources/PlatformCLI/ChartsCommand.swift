@@ -107,7 +107,7 @@ struct ChartsCommand: AsyncParsableCommand {
                 let ref = try OCIReference(base + "/" + packaged.name, version: packaged.version)
                 let transport = try remote.transport()
                 let config = try DockerConfig.load(flag: remote.registryConfig)
-                let digest = try await OCIRegistryClient(registry: ref.registry, auth: remote.auth ?? config.auth(for: ref.registry), transport: transport,
+                let digest = try await OCIRegistryClient(registry: ref.registry, login: remote.auth.map { .fixed($0) } ?? config.login(for: ref.registry), transport: transport,
                                                          plainHTTP: remote.plainHTTP).push(packaged, to: ref)
                 print("Pushed: \(ref)\nDigest: \(digest)")
             } catch { throw CommandFailure("error: \(error)") }

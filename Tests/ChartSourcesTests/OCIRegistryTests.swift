@@ -16,9 +16,9 @@ import Testing
         let dir = TempDir()
         dir.file("config.json", #"{"auths":{"https://r.example:5000/v1/":{"auth":"\#(Data("bob:pw".utf8).base64EncodedString())"},"t.example":{"identitytoken":"tok"}}}"#)
         let c = try DockerConfig.load(path: dir.path + "/config.json")
-        #expect(c.auth(for: "r.example:5000") == .basic(username: "bob", password: "pw"))
-        #expect(c.auth(for: "t.example") == .bearer(token: "tok"))
-        #expect(c.auth(for: "other") == .none)
+        #expect(try c.auth(for: "r.example:5000") == .basic(username: "bob", password: "pw"))
+        #expect(try c.auth(for: "t.example") == .bearer(token: "tok"))
+        #expect(try c.auth(for: "other") == .none)
     }
 
     @Test func registryConfigFlagIsStrictAndHelmsConfigFillsIn() throws {
@@ -29,12 +29,12 @@ import Testing
         dir.file("helm/config.json", #"{"auths":{"a.example":{"auth":"\#(b64("helm:1"))"},"b.example":{"username":"u","password":"p"}}}"#)
         let env = ["DOCKER_CONFIG": dir.path + "/docker", "HELM_REGISTRY_CONFIG": dir.path + "/helm/config.json", "HOME": dir.path]
         let merged = try DockerConfig.load(flag: nil, environment: env)
-        #expect(merged.auth(for: "a.example") == .basic(username: "docker", password: "1"))
-        #expect(merged.auth(for: "b.example") == .basic(username: "u", password: "p"))
+        #expect(try merged.auth(for: "a.example") == .basic(username: "docker", password: "1"))
+        #expect(try merged.auth(for: "b.example") == .basic(username: "u", password: "p"))
         dir.file("bad.json", #"{"auths":{"c.example":{"auth":"not base64!"}}}"#)
         #expect(throws: ChartFetchError.self) { try DockerConfig.load(path: dir.path + "/bad.json") }
         // Nothing secret in descriptions.
-        #expect(!String(describing: merged.auth(for: "a.example")).contains("1)"))
+        #expect(!String(describing: try merged.auth(for: "a.example")).contains("1)"))
     }
 
     @Test func missingVersionAndBadTagsAreRefused() {
@@ -289,7 +289,7 @@ struct OCIRegistryServerTests {
         let dir = TempDir()
         dir.file("config.json", #"{"auths":{"https://\#(s.registry.host)":{"identitytoken":"\#(token)"}}}"#)
         let config = try DockerConfig.load(flag: dir.path + "/config.json")
-        #expect(config.auth(for: s.registry.host) == .bearer(token: token))
+        #expect(try config.auth(for: s.registry.host) == .bearer(token: token))
         let cache = TempDir()
         let fetcher = ChartFetcher(cache: ChartCache(root: cache.path), transport: s.transport, registryConfig: config)
         let entry = try await fetcher.fetch(name: "demo", source: .oci(s.source), version: "1.0.0")

@@ -193,6 +193,45 @@ def test_lock_pull_render_and_plan_an_oci_profile(world, pushed):
     assert "+ create ServiceAccount gpu-operator/gpu-operator" in r.stdout, r.stdout
 
 
+def test_login_from_a_docker_credential_helper(world, pushed, tmp_path):
+    """config.json names a credential helper (credsStore) instead of holding the login, as
+    `docker login` writes it on desktops and with ecr-login/gcloud helpers in CI."""
+    reg = world["reg"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    asked = tmp_path / "asked"
+    helper = bin_dir / "docker-credential-e2e"
+    helper.write_text(f"""#!/bin/sh
+[ "$1" = get ] || exit 9
+read -r server
+echo "$server" >> {asked}
+if [ "$server" = "{reg.host}" ]; then printf '{{"ServerURL":"%s","Username":"reader","Secret":"rpw"}}' "$server"; exit 0; fi
+echo "credentials not found in native keychain"; exit 1
+""")
+    helper.chmod(0o755)
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"auths": {reg.host: {}}, "credsStore": "e2e"}))
+    profile = write_profile(world, "helper", f"oci://{reg.host}/charts/kueue")
+    env_path = f"{bin_dir}:{os.environ.get('PATH', '')}"
+    old = os.environ.get("PATH")
+    os.environ["PATH"] = env_path
+    try:
+        r = platform("charts", "lock", profile, "--ca-file", reg.ca, "--registry-config", config, cache=tmp_path / "cache")
+        assert sha256(pushed["kueue_bytes"]) in (profile.parent / "platform.lock").read_text()
+        assert "rpw" not in r.stdout + r.stderr
+        # Asked once per registry client (each chart), with the registry's host.
+        assert set(asked.read_text().split()) == {reg.host}, asked.read_text()
+        # The helper named but not installed: the error says which one, nothing is locked.
+        config.write_text(json.dumps({"credsStore": "not-installed"}))
+        (profile.parent / "platform.lock").unlink()
+        r = platform("charts", "lock", profile, "--ca-file", reg.ca, "--registry-config", config,
+                     cache=tmp_path / "cache2", check=False)
+        assert r.returncode != 0 and "docker-credential-not-installed, which is not on PATH" in r.stderr, r.stderr
+        assert not (profile.parent / "platform.lock").exists()
+    finally:
+        os.environ["PATH"] = old or ""
+
+
 def expect_failure(world, name, kueue_source, login, text, version="0.19.2", forbidden_digest=None):
     profile = write_profile(world, name, kueue_source, version)
     cache = world["tmp"] / f"cache-{name}"
