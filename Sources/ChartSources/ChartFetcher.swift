@@ -17,12 +17,22 @@ public struct ChartFetcher: Sendable {
     public var plainHTTPRegistries: Bool
     /// Resolves relative `path` sources (the profile's directory).
     public var baseDirectory: String
+    /// Helm's repositories.yaml: per-repository logins and TLS for classic repositories.
+    public var repositoryConfig: HelmRepositoryConfig
+    /// The transport for a repositories.yaml entry with TLS settings of its own (CA, client
+    /// certificate, insecure); nil uses `transport` for every repository.
+    public var entryTransport: (@Sendable (HelmRepositoryConfig.Entry) throws(ChartFetchError) -> any HTTPTransport)?
     /// Repository indexes downloaded by this fetcher (one command run).
     let indexes = IndexBodies()
+    let entryTransports = EntryTransports()
 
     public init(cache: ChartCache, transport: any HTTPTransport, repositoryAuth: RepositoryAuth = .none,
                 registryConfig: DockerConfig = DockerConfig(), plainHTTPRegistries: Bool = false,
-                baseDirectory: String = FileManager.default.currentDirectoryPath) {
+                baseDirectory: String = FileManager.default.currentDirectoryPath,
+                repositoryConfig: HelmRepositoryConfig = HelmRepositoryConfig(),
+                entryTransport: (@Sendable (HelmRepositoryConfig.Entry) throws(ChartFetchError) -> any HTTPTransport)? = nil) {
+        self.repositoryConfig = repositoryConfig
+        self.entryTransport = entryTransport
         self.cache = cache
         self.transport = transport
         self.repositoryAuth = repositoryAuth
@@ -46,7 +56,15 @@ public struct ChartFetcher: Sendable {
         let fetched: FetchedChart
         switch source {
         case .repository(let url):
-            var client = HelmRepositoryClient(repositoryURL: url, auth: repositoryAuth, transport: transport)
+            // Command-line credentials win; else the repositories.yaml entry for this URL.
+            let entry = repositoryConfig.entry(for: url)
+            var repoTransport = transport
+            if let entry, entry.hasTLSSettings, let entryTransport {
+                repoTransport = try entryTransports.transport(for: entry, make: entryTransport)
+            }
+            var client = HelmRepositoryClient(repositoryURL: url, auth: repositoryAuth != .none ? repositoryAuth : entry?.auth ?? .none,
+                                              transport: repoTransport)
+            client.passCredentialsAll = entry?.passCredentialsAll ?? false
             client.indexes = indexes
             fetched = try await client.fetch(name: name, version: version)
         case .oci(let text):
@@ -224,5 +242,21 @@ extension ChartSource {
     var isRemote: Bool {
         if case .path = self { return false }
         return true
+    }
+}
+
+/// One transport per repositories.yaml entry for a command run (a libcurl transport owns a thread).
+final class EntryTransports: @unchecked Sendable {
+    private let lock = NSLock()
+    private var transports: [String: any HTTPTransport] = [:]
+
+    func transport(for entry: HelmRepositoryConfig.Entry,
+                   make: (HelmRepositoryConfig.Entry) throws(ChartFetchError) -> any HTTPTransport) throws(ChartFetchError) -> any HTTPTransport {
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = transports[entry.url] { return t }
+        let t = try make(entry)
+        transports[entry.url] = t
+        return t
     }
 }

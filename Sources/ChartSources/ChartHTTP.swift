@@ -31,23 +31,31 @@ public struct ChartTLS: Sendable, Equatable {
     /// Skip server certificate verification (callers print a warning).
     public var insecureSkipVerify: Bool
 
-    public init(caFile: String? = nil, insecureSkipVerify: Bool = false) {
+    /// PEM client certificate and key (mutual TLS), as `helm repo add --cert-file/--key-file`.
+    public var certFile: String?
+    public var keyFile: String?
+
+    public init(caFile: String? = nil, insecureSkipVerify: Bool = false, certFile: String? = nil, keyFile: String? = nil) {
         self.caFile = caFile
         self.insecureSkipVerify = insecureSkipVerify
+        self.certFile = certFile
+        self.keyFile = keyFile
     }
 
     public static let insecureWarning = "warning: --insecure-skip-tls-verify: chart servers' TLS certificates are not checked; digests still are"
 
     /// A libcurl transport with these settings.
     public func transport() throws(ChartFetchError) -> any HTTPTransport {
-        var ca: Data?
-        if let caFile {
-            guard let d = FileManager.default.contents(atPath: caFile) else {
-                throw ChartFetchError(.io, caFile, "cannot read the CA file")
-            }
-            ca = d
+        func read(_ path: String?, _ what: String) throws(ChartFetchError) -> Data? {
+            guard let path else { return nil }
+            guard let d = FileManager.default.contents(atPath: path) else { throw ChartFetchError(.io, path, "cannot read the \(what)") }
+            return d
         }
-        return CurlTransport(tls: TLSOptions(certificateAuthority: ca, insecureSkipVerify: insecureSkipVerify),
+        if (certFile == nil) != (keyFile == nil) {
+            throw ChartFetchError(.io, certFile ?? keyFile ?? "", "a client certificate needs both a certificate and a key file")
+        }
+        return CurlTransport(tls: TLSOptions(certificateAuthority: try read(caFile, "CA file"), clientCertificate: try read(certFile, "client certificate"),
+                                             clientKey: try read(keyFile, "client key"), insecureSkipVerify: insecureSkipVerify),
                              defaultTimeout: .seconds(300), userAgent: "platform/charts")
     }
 }

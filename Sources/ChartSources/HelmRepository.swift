@@ -20,6 +20,9 @@ public struct FetchedChart: Sendable, Equatable {
 public struct HelmRepositoryClient: Sendable {
     public var repositoryURL: String
     public var auth: RepositoryAuth
+    /// Send the login to archive URLs on other hosts too (`pass_credentials_all`); Helm's
+    /// default, and ours, keeps it with the repository's host.
+    public var passCredentialsAll = false
     var http: ChartHTTP
     /// index.yaml bodies already downloaded in this run (several charts from one repository).
     var indexes: IndexBodies?
@@ -58,7 +61,8 @@ public struct HelmRepositoryClient: Sendable {
         }
         // Credentials go to the repository's own host only (Helm's default without --pass-credentials).
         let response = try await http.send(HTTPRequest(method: "GET", url: url),
-                                           auth: ChartHTTP.hostKey(url) == ChartHTTP.hostKey(base) ? auth : .none)
+                                           auth: passCredentialsAll || ChartHTTP.hostKey(url) == ChartHTTP.hostKey(base) ? auth : .none,
+                                           authHost: ChartHTTP.hostKey(url))
         try ChartHTTP.check(response, url: url, what: "chart \(name) \(version)", auth: auth)
         let bytes = [UInt8](response.body)
         let location = ChartHTTP.redacted(url)

@@ -122,6 +122,8 @@ struct RemoteOptions: ParsableArguments {
     @Option(help: "Bearer token for classic repositories (or $PLATFORM_REPO_TOKEN).") var token: String?
     @Option(help: "Registry logins (Docker config.json format; default $DOCKER_CONFIG/config.json or ~/.docker/config.json, then Helm's registry config).")
     var registryConfig: String?
+    @Option(help: "Helm repositories.yaml with per-repository logins and TLS (default $HELM_REPOSITORY_CONFIG, else ~/.config/helm/repositories.yaml when present).")
+    var repositoryConfig: String?
     @Option(help: "PEM file of CA certificates to trust for repositories and registries.") var caFile: String?
     @Flag(help: "Do not verify TLS certificates (digests are still verified).") var insecureSkipTlsVerify = false
     @Flag(help: "Talk to OCI registries over plain HTTP (loopback test registries only).") var plainHTTP = false
@@ -152,10 +154,23 @@ struct RemoteOptions: ParsableArguments {
         do { config = try DockerConfig.load(flag: registryConfig) } catch {
             throw CommandFailure("error: \(error)")
         }
+        let repositories: HelmRepositoryConfig
+        do { repositories = try HelmRepositoryConfig.load(flag: repositoryConfig) } catch {
+            throw CommandFailure("error: \(error)")
+        }
         let base = (profilePath as NSString).deletingLastPathComponent
+        let (caFile, insecure) = (caFile, insecureSkipTlsVerify)
         let fetcher = ChartFetcher(cache: ChartCache(root: cacheDir ?? ChartCache.defaultRoot()), transport: try transport(),
                                    repositoryAuth: auth ?? .none, registryConfig: config, plainHTTPRegistries: plainHTTP,
-                                   baseDirectory: base.isEmpty ? FileManager.default.currentDirectoryPath : base)
+                                   baseDirectory: base.isEmpty ? FileManager.default.currentDirectoryPath : base,
+                                   repositoryConfig: repositories,
+                                   entryTransport: { entry throws(ChartFetchError) in
+                                       if entry.insecureSkipTLSVerify && !insecure {
+                                           FileHandle.standardError.write(Data("warning: \(repositories.path ?? "repositories.yaml"): \(entry.name) sets insecure_skip_tls_verify: its TLS certificate is not checked; digests still are\n".utf8))
+                                       }
+                                       return try ChartTLS(caFile: entry.caFile ?? caFile, insecureSkipVerify: insecure || entry.insecureSkipTLSVerify,
+                                                           certFile: entry.certFile, keyFile: entry.keyFile).transport()
+                                   })
         return (profile, fetcher)
     }
 }

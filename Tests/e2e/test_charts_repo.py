@@ -186,6 +186,32 @@ def test_cache_dir_flag_is_honoured_by_pull_render_and_plan(repo, tmp_path):
     assert r.returncode == 1 and "platform charts pull" in r.stderr, r.stderr
 
 
+def test_helm_repositories_yaml_supplies_login_and_ca(repo, tmp_path):
+    # What `helm repo add --username --password --ca-file` writes; no credential or CA flags.
+    d = tmp_path / "p"
+    d.mkdir()
+    profile = Path(shutil.copy(repo.profile, d / "profile.yaml"))
+    repos = tmp_path / "repositories.yaml"
+    repos.write_text(f"""apiVersion: ""
+repositories:
+- name: private
+  url: {repo.url}/
+  username: {USER}
+  password: {PASSWORD}
+  caFile: {repo.certs / "ca.pem"}
+""")
+    r = platform("charts", "lock", str(profile), "--repository-config", str(repos), env=env_for(tmp_path / "cache"))
+    assert (d / "platform.lock").exists() and PASSWORD not in r.stdout + r.stderr
+    # Helm's environment variable works the same; a wrong password in the file is refused.
+    repos.write_text(repos.read_text().replace(f"password: {PASSWORD}", "password: wrong-one"))
+    r = platform("charts", "pull", str(profile), env=env_for(tmp_path / "cache2", HELM_REPOSITORY_CONFIG=str(repos)), check=False)
+    assert r.returncode == 1 and "401" in r.stderr and "wrong-one" not in r.stderr, r.stderr
+    # insecure_skip_tls_verify without a CA: warned about, digests still checked.
+    repos.write_text(f"repositories:\n- name: private\n  url: {repo.url}\n  username: {USER}\n  password: {PASSWORD}\n  insecure_skip_tls_verify: true\n")
+    r = platform("charts", "pull", str(profile), "--repository-config", str(repos), env=env_for(tmp_path / "cache3"))
+    assert "private sets insecure_skip_tls_verify" in r.stderr, r.stderr
+
+
 def test_a_changed_chart_or_a_stale_lock_is_refused(repo, tmp_path):
     cache = tmp_path / "cache"
     env = env_for(cache, PLATFORM_REPO_TOKEN=TOKEN)
