@@ -87,13 +87,7 @@ import Testing
     /// One that challenges gets the helper's login, asked once per client.
     @Test func helpersRunOnlyWhenTheRegistryAsks() async throws {
         let chartDir = TempDir()
-        let packaged = try ChartPackager.package(directory: Fixtures.chart(in: chartDir, name: "demo", version: "1.0.0"))
-        let config = Data("{}".utf8)
-        let manifest = try JSONSerialization.data(withJSONObject: [
-            "schemaVersion": 2, "mediaType": HelmMediaType.manifest,
-            "config": ["mediaType": HelmMediaType.config, "digest": Digest.sha256(config), "size": config.count],
-            "layers": [["mediaType": HelmMediaType.chartContent, "digest": packaged.digest, "size": packaged.bytes.count]],
-        ] as [String: Any])
+        let (packaged, manifest) = try DemoChart.packagedWithManifest(in: chartDir)
         let ref = try OCIReference("oci://reg.example/x/demo", version: "1.0.0")
 
         let open = RecordedTransport()

@@ -66,13 +66,7 @@ import Testing
     /// realm of an https registry gets no login.
     @Test func credentialsStayWithTheRegistry() async throws {
         let chartDir = TempDir()
-        let packaged = try ChartPackager.package(directory: Fixtures.chart(in: chartDir, name: "demo", version: "1.0.0"))
-        let config = Data("{}".utf8)
-        let manifest = try JSONSerialization.data(withJSONObject: [
-            "schemaVersion": 2, "mediaType": HelmMediaType.manifest,
-            "config": ["mediaType": HelmMediaType.config, "digest": Digest.sha256(config), "size": config.count],
-            "layers": [["mediaType": HelmMediaType.chartContent, "digest": packaged.digest, "size": packaged.bytes.count]],
-        ] as [String: Any])
+        let (packaged, manifest) = try DemoChart.packagedWithManifest(in: chartDir)
         let t = RecordedTransport()
         var challenge = HTTPHeaders()
         challenge.add("WWW-Authenticate", #"Basic realm="reg""#)
@@ -143,13 +137,7 @@ import Testing
     /// basic credentials and the challenge's service and scope, then the retried request.
     @Test func followsTheBearerTokenFlow() async throws {
         let chartDir = TempDir()
-        let packaged = try ChartPackager.package(directory: Fixtures.chart(in: chartDir, name: "demo", version: "1.0.0"))
-        let config = Data("{}".utf8)
-        let manifest = try JSONSerialization.data(withJSONObject: [
-            "schemaVersion": 2, "mediaType": HelmMediaType.manifest,
-            "config": ["mediaType": HelmMediaType.config, "digest": Digest.sha256(config), "size": config.count],
-            "layers": [["mediaType": HelmMediaType.chartContent, "digest": packaged.digest, "size": packaged.bytes.count]],
-        ] as [String: Any])
+        let (packaged, manifest) = try DemoChart.packagedWithManifest(in: chartDir)
         let t = RecordedTransport()
         var challenge = HTTPHeaders()
         challenge.add("WWW-Authenticate", #"Bearer realm="https://auth.example/token",service="reg.example",scope="repository:charts/demo:pull""#)

@@ -80,3 +80,18 @@ final class OCITestRegistry: @unchecked Sendable {
         return String(decoding: try Data(contentsOf: URL(fileURLWithPath: link)), as: UTF8.self)
     }
 }
+
+/// The `demo` 1.0.0 test chart, packed, with an OCI image manifest naming it as a Helm
+/// chart layer (config `{}`), as a registry would serve it.
+enum DemoChart {
+    static func packagedWithManifest(in dir: TempDir) throws -> (PackagedChart, Data) {
+        let packaged = try ChartPackager.package(directory: Fixtures.chart(in: dir, name: "demo", version: "1.0.0"))
+        let config = Data("{}".utf8)
+        let manifest = try JSONSerialization.data(withJSONObject: [
+            "schemaVersion": 2, "mediaType": HelmMediaType.manifest,
+            "config": ["mediaType": HelmMediaType.config, "digest": Digest.sha256(config), "size": config.count],
+            "layers": [["mediaType": HelmMediaType.chartContent, "digest": packaged.digest, "size": packaged.bytes.count]],
+        ] as [String: Any])
+        return (packaged, manifest)
+    }
+}
