@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// What a Docker credential helper answered for one registry.
 public struct HelperCredentials: Sendable, Equatable, CustomStringConvertible {
@@ -40,7 +41,9 @@ public struct ProcessCredentialHelper: CredentialHelperRunning {
 
     public func credentials(helper: String, serverURL: String) throws(ChartFetchError) -> HelperCredentials? {
         let name = "docker-credential-" + helper
-        guard !helper.isEmpty, !helper.contains("/"), let executable = Self.find(name, path: environment["PATH"] ?? "") else {
+        // No PATH, no helper (no default directories), as Docker's exec.LookPath.
+        guard !helper.isEmpty, !helper.contains("/"),
+              let executable = ExecutableSearch.locate(name, path: environment["PATH"] ?? "") else {
             throw ChartFetchError(.unauthorized, serverURL,
                                   "the registry config names credential helper \(name), which is not on PATH; install it, or log in with `docker login` into a config without credsStore/credHelpers (--registry-config FILE)")
         }
@@ -89,14 +92,6 @@ public struct ProcessCredentialHelper: CredentialHelperRunning {
         let secret = json["Secret"] as? String ?? ""
         if username.isEmpty && secret.isEmpty { return nil }
         return HelperCredentials(username: username, secret: secret)
-    }
-
-    static func find(_ name: String, path: String) -> String? {
-        for dir in path.split(separator: ":") where !dir.isEmpty {
-            let candidate = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
     }
 
     private final class Output: @unchecked Sendable {

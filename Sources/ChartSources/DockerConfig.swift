@@ -33,9 +33,15 @@ public struct DockerConfig: Sendable, Equatable {
     /// Helm's own registry config: `$HELM_REGISTRY_CONFIG`, else `~/.config/helm/registry/config.json`.
     public static func helmPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["HELM_REGISTRY_CONFIG"], !path.isEmpty { return path }
+        return helmConfigHome(environment: environment) + "/registry/config.json"
+    }
+
+    /// Helm's configuration directory on Linux: `$XDG_CONFIG_HOME/helm` (absolute values
+    /// only), else `~/.config/helm`.
+    static func helmConfigHome(environment: [String: String]) -> String {
         let config = environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
-        return config + "/helm/registry/config.json"
+        return config + "/helm"
     }
 
     /// `--registry-config` alone when given (a missing file is an error); otherwise Docker's

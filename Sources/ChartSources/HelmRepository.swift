@@ -61,8 +61,7 @@ public struct HelmRepositoryClient: Sendable {
         }
         // Credentials go to the repository's own host only (Helm's default without --pass-credentials).
         let response = try await http.send(HTTPRequest(method: "GET", url: url),
-                                           auth: passCredentialsAll || ChartHTTP.hostKey(url) == ChartHTTP.hostKey(base) ? auth : .none,
-                                           authHost: ChartHTTP.hostKey(url))
+                                           auth: passCredentialsAll || ChartHTTP.hostKey(url) == ChartHTTP.hostKey(base) ? auth : .none)
         try ChartHTTP.check(response, url: url, what: "chart \(name) \(version)", auth: auth)
         let bytes = [UInt8](response.body)
         let location = ChartHTTP.redacted(url)

@@ -55,9 +55,7 @@ public struct HelmRepositoryConfig: Sendable, Equatable {
     /// `~/.config/helm/repositories.yaml` (Helm's locations on Linux).
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["HELM_REPOSITORY_CONFIG"], !path.isEmpty { return path }
-        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
-        return config + "/helm/repositories.yaml"
+        return DockerConfig.helmConfigHome(environment: environment) + "/repositories.yaml"
     }
 
     /// `--repository-config FILE` when given (a missing file is an error), else the default

@@ -74,7 +74,7 @@ public actor ExecCredentialProvider {
             }
             interactive = true
         }
-        guard let executable = locate(config.command, path: environment["PATH"]) else {
+        guard let executable = ExecutableSearch.locate(config.command, path: environment["PATH"]) else {
             return .failure(CredentialPluginError(command: config.command, message: """
                 executable \(config.command) not found
 
@@ -191,7 +191,13 @@ public actor ExecCredentialProvider {
         return JSON.encodeString(.object(root))
     }
 
-    static func locate(_ command: String, path: String?) -> String? {
+}
+
+/// Finding a plugin executable as a shell would (kubeconfig exec plugins, Docker credential helpers).
+public enum ExecutableSearch {
+    /// `command` itself when it holds a `/`, else the first executable `DIR/command` of `path`
+    /// (colon-separated; nil means `/usr/local/bin:/usr/bin:/bin`).
+    public static func locate(_ command: String, path: String?) -> String? {
         let fm = FileManager.default
         if command.contains("/") { return fm.isExecutableFile(atPath: command) ? command : nil }
         for dir in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
