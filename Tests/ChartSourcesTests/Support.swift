@@ -19,13 +19,13 @@ final class TempDir: @unchecked Sendable {
 }
 
 enum Fixtures {
-    static let shared = ProcessInfo.processInfo.environment["PLATFORM_SHARED"] ?? {
+    /// `SHARED_DIR` (or `PLATFORM_SHARED`), else `shared/` beside the repository (CI's layout).
+    static let shared: String = {
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["SHARED_DIR"] ?? env["PLATFORM_SHARED"], !dir.isEmpty { return dir }
         // Tests/ChartSourcesTests/Support.swift → repo root → ../shared
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for c in [repo.appendingPathComponent("../shared").standardized.path, "/work/shared"] where FileManager.default.fileExists(atPath: c + "/charts") {
-            return c
-        }
-        return "/work/shared"
+        return repo.appendingPathComponent("../shared").standardized.path
     }()
 
     /// A tiny chart directory `name` at `version` under `dir`.
